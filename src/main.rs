@@ -1,1 +1,5 @@
-fn main() {}
+//! The `ktm` binary: parse arguments, run the command, map the outcome to an exit code.
+
+fn main() -> std::process::ExitCode {
+    ktm::cli::main()
+}

@@ -1,0 +1,107 @@
+//! The command-line syntax (clap derive): every flag and subcommand, with its help.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (also when the output pipe is closed early)
+  1  validation errors, or the requested id was not found
+  2  operational error: unreadable folder or file, bad arguments, no terminal";
+
+/// Microsoft's Threat Matrix for Kubernetes in the terminal: techniques, detections,
+/// mitigations, checks and playbooks, offline.
+#[derive(Debug, Parser)]
+#[command(name = "ktm", version, after_help = EXIT_CODES, propagate_version = true)]
+pub struct Args {
+    /// Use the matrix in this folder instead of the one embedded in ktm.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub matrix: Option<PathBuf>,
+
+    /// Ignore the user's overlay folder (<config dir>/matrix).
+    #[arg(long, global = true)]
+    pub no_user_matrix: bool,
+
+    /// When to colour output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List tactics, techniques or mitigations.
+    #[command(after_help = EXIT_CODES)]
+    List {
+        /// What to list.
+        #[arg(value_enum)]
+        what: ListKind,
+        /// Only techniques under this tactic (slug or name, for example persistence).
+        #[arg(long, value_name = "TACTIC")]
+        tactic: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+    },
+    /// Show one technique, mitigation or tactic (MS-TA9018, ms-m9013, 9018, persistence).
+    #[command(after_help = EXIT_CODES)]
+    Show {
+        /// The entity's id (case-insensitive) or a tactic's slug.
+        id: String,
+        /// Output format: text renders the markdown for this terminal.
+        #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+        format: ShowFormat,
+        /// Wrap text to this many columns (default: the terminal's width, or 100).
+        #[arg(long, value_name = "COLUMNS")]
+        width: Option<usize>,
+    },
+    /// Check a matrix folder like a compiler: every problem with file:line:col.
+    ///
+    /// Without PATH, checks the matrix ktm would use (embedded or --matrix, plus the
+    /// user's overlay). With PATH, checks that folder alone.
+    #[command(after_help = EXIT_CODES)]
+    Validate {
+        /// The matrix folder (holding tactics.yaml, techniques/, mitigations/).
+        path: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+    },
+    /// Print a shell completion script.
+    #[command(after_help = EXIT_CODES)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListKind {
+    Tactics,
+    Techniques,
+    Mitigations,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}

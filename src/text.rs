@@ -1,0 +1,55 @@
+//! Text for screens: the sanitizer for untrusted strings, and markdown rendered to styled,
+//! wrapped lines that both the CLI (ANSI or plain) and the TUI (ratatui spans) draw.
+
+pub mod markdown;
+pub mod sanitize;
+pub mod wrap;
+
+pub use markdown::render_markdown;
+pub use sanitize::sanitize;
+
+/// How a piece of text is emphasised; renderers map this onto their own styles.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Style {
+    pub bold: bool,
+    pub italic: bool,
+    pub code: bool,
+    pub link: bool,
+    pub dim: bool,
+    /// Heading level, 0 outside headings.
+    pub heading: u8,
+    /// Highlighted by a search match.
+    pub mark: bool,
+}
+
+/// A run of text in one style.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    pub text: String,
+    pub style: Style,
+}
+
+impl Span {
+    pub fn new(text: impl Into<String>, style: Style) -> Self {
+        Self {
+            text: text.into(),
+            style,
+        }
+    }
+
+    pub fn plain(text: impl Into<String>) -> Self {
+        Self::new(text, Style::default())
+    }
+}
+
+/// One display line.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Line {
+    pub spans: Vec<Span>,
+}
+
+impl Line {
+    pub fn plain_text(&self) -> String {
+        self.spans.iter().map(|s| s.text.as_str()).collect()
+    }
+}
