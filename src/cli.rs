@@ -57,17 +57,39 @@ pub fn run(args: &Args, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Ou
             format,
         }) => {
             let loaded = ctx.load()?;
-            list::run(out, &loaded.matrix, *what, tactic.as_deref(), *format, ctx.color)?;
+            list::run(
+                out,
+                &loaded.matrix,
+                *what,
+                tactic.as_deref(),
+                *format,
+                ctx.color,
+            )?;
             Ok(Outcome::Success)
         }
         Some(Command::Show { id, format, width }) => {
             let loaded = ctx.load()?;
-            let found = show::run(out, &loaded.matrix, id, *format, ctx.width(*width), ctx.color)?;
-            Ok(if found { Outcome::Success } else { Outcome::Findings })
+            let found = show::run(
+                out,
+                &loaded.matrix,
+                id,
+                *format,
+                ctx.width(*width),
+                ctx.color,
+            )?;
+            Ok(if found {
+                Outcome::Success
+            } else {
+                Outcome::Findings
+            })
         }
         Some(Command::Validate { path, format }) => {
             let failed = validate::run(out, ctx, path.as_deref(), *format)?;
-            Ok(if failed { Outcome::Findings } else { Outcome::Success })
+            Ok(if failed {
+                Outcome::Findings
+            } else {
+                Outcome::Success
+            })
         }
         Some(Command::Completions { shell }) => {
             clap_complete::generate(*shell, &mut Args::command(), "ktm", out);
@@ -87,7 +109,11 @@ fn home(out: &mut dyn Write, matrix: &crate::matrix::Matrix) -> io::Result<()> {
     )?;
     for t in &matrix.tactics {
         let count = matrix.techniques_in(t.id.as_str()).count();
-        writeln!(out, "  {:<22} {count:>2} techniques", crate::text::sanitize(&t.name))?;
+        writeln!(
+            out,
+            "  {:<22} {count:>2} techniques",
+            crate::text::sanitize(&t.name)
+        )?;
     }
     writeln!(
         out,

@@ -31,6 +31,8 @@ pub struct Matrix {
     pub check_ids: BTreeSet<String>,
     /// Ids of the playbooks the matrix knows (filled once playbooks are loaded).
     pub playbook_ids: BTreeSet<String>,
+    /// Ids whose files failed to parse: references to them are not reported again.
+    pub broken_ids: BTreeSet<String>,
 }
 
 /// Any entity of the matrix, by reference.
@@ -102,7 +104,9 @@ impl Matrix {
             .filter_map(|id| self.technique(id.as_str()))
             .collect();
         for t in &self.techniques {
-            if t.mitigations.iter().any(|l| l.id.value == mitigation.id.value)
+            if t.mitigations
+                .iter()
+                .any(|l| l.id.value == mitigation.id.value)
                 && !out.iter().any(|o| o.id.value == t.id.value)
             {
                 out.push(t);
@@ -198,7 +202,7 @@ pub fn load_matrix(source: &MatrixSource, overlays: &[PathBuf]) -> Result<Loaded
     }
     let base_name = match source {
         MatrixSource::Embedded => "<embedded>/matrix".to_owned(),
-        MatrixSource::Folder(root) => root.display().to_string(),
+        MatrixSource::Folder(root) => root.display().to_string().trim_end_matches('/').to_owned(),
     };
     let matrix = assemble(layers, &base_name, &mut diagnostics);
     diagnostics.extend(validate::validate(&matrix));
@@ -214,14 +218,23 @@ pub fn load_matrix(source: &MatrixSource, overlays: &[PathBuf]) -> Result<Loaded
 /// are reported and the first definition wins.
 fn assemble(layers: Vec<load::Layer>, base_name: &str, diags: &mut Vec<Diagnostic>) -> Matrix {
     let mut matrix = Matrix::default();
-    let mut tactics_seen = false;
     for (index, layer) in layers.into_iter().enumerate() {
         diags.extend(layer.diagnostics);
+        matrix.broken_ids.extend(layer.broken);
         if let Some(tactics) = layer.tactics {
-            tactics_seen = true;
-            let unique = dedup_layer(tactics, |t| t.id.as_str().to_owned(), |t| (t.id.pos, t.origin.0.clone()), "tactic", diags);
+            let unique = dedup_layer(
+                tactics,
+                |t| t.id.as_str().to_owned(),
+                |t| (t.id.pos, t.origin.0.clone()),
+                "tactic",
+                diags,
+            );
             for tactic in unique {
-                match matrix.tactics.iter_mut().find(|t| t.id.value == tactic.id.value) {
+                match matrix
+                    .tactics
+                    .iter_mut()
+                    .find(|t| t.id.value == tactic.id.value)
+                {
                     Some(slot) => *slot = tactic,
                     None => matrix.tactics.push(tactic),
                 }
@@ -237,14 +250,33 @@ fn assemble(layers: Vec<load::Layer>, base_name: &str, diags: &mut Vec<Diagnosti
                 .hint("a matrix folder holds tactics.yaml, techniques/ and mitigations/"),
             );
         }
-        let techniques = dedup_layer(layer.techniques, |t| t.id.as_str().to_owned(), |t| (t.id.pos, t.origin.0.clone()), "technique", diags);
-        merge_by_id(&mut matrix.techniques, techniques, |t| t.id.as_str().to_owned());
-        let mitigations = dedup_layer(layer.mitigations, |m| m.id.as_str().to_owned(), |m| (m.id.pos, m.origin.0.clone()), "mitigation", diags);
-        merge_by_id(&mut matrix.mitigations, mitigations, |m| m.id.as_str().to_owned());
+        let techniques = dedup_layer(
+            layer.techniques,
+            |t| t.id.as_str().to_owned(),
+            |t| (t.id.pos, t.origin.0.clone()),
+            "technique",
+            diags,
+        );
+        merge_by_id(&mut matrix.techniques, techniques, |t| {
+            t.id.as_str().to_owned()
+        });
+        let mitigations = dedup_layer(
+            layer.mitigations,
+            |m| m.id.as_str().to_owned(),
+            |m| (m.id.pos, m.origin.0.clone()),
+            "mitigation",
+            diags,
+        );
+        merge_by_id(&mut matrix.mitigations, mitigations, |m| {
+            m.id.as_str().to_owned()
+        });
     }
-    let _ = tactics_seen;
-    matrix.techniques.sort_by(|a, b| a.id.value.cmp(&b.id.value));
-    matrix.mitigations.sort_by(|a, b| a.id.value.cmp(&b.id.value));
+    matrix
+        .techniques
+        .sort_by(|a, b| a.id.value.cmp(&b.id.value));
+    matrix
+        .mitigations
+        .sort_by(|a, b| a.id.value.cmp(&b.id.value));
     matrix
 }
 

@@ -9,6 +9,8 @@ pub use markdown::render_markdown;
 pub use sanitize::sanitize;
 
 /// How a piece of text is emphasised; renderers map this onto their own styles.
+// Independent flags that combine freely (bold + code + mark); an enum would not.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Style {
     pub bold: bool,

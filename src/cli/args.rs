@@ -58,7 +58,7 @@ pub enum Command {
         #[arg(long, value_name = "COLUMNS")]
         width: Option<usize>,
     },
-    /// Check a matrix folder like a compiler: every problem with file:line:col.
+    /// Check a matrix folder like a compiler: every problem with `file:line:col`.
     ///
     /// Without PATH, checks the matrix ktm would use (embedded or --matrix, plus the
     /// user's overlay). With PATH, checks that folder alone.

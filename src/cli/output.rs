@@ -9,7 +9,12 @@ use crate::text::wrap::width;
 use crate::text::{Line, Style, sanitize};
 
 /// Prints rows as left-aligned columns; the last column is not padded.
-pub fn table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>], color: bool) -> io::Result<()> {
+pub fn table(
+    out: &mut dyn Write,
+    header: &[&str],
+    rows: &[Vec<String>],
+    color: bool,
+) -> io::Result<()> {
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| r.iter().map(|c| sanitize(c).into_owned()).collect())

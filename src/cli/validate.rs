@@ -46,7 +46,11 @@ pub fn run(
 fn print_one(out: &mut dyn Write, d: &Diagnostic, color: bool) -> std::io::Result<()> {
     let text = crate::text::sanitize::sanitize_with(&d.to_string(), true).into_owned();
     if color {
-        let code = if d.is_error() { "\u{1b}[1;31m" } else { "\u{1b}[1;33m" };
+        let code = if d.is_error() {
+            "\u{1b}[1;31m"
+        } else {
+            "\u{1b}[1;33m"
+        };
         let (head, rest) = text.split_once(' ').unwrap_or((&text, ""));
         writeln!(out, "{code}{head}\u{1b}[0m {rest}")
     } else {

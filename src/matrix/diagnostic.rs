@@ -1,4 +1,4 @@
-//! Diagnostics reported by loading and validating a matrix: code, file:line:col, message, hint.
+//! Diagnostics reported by loading and validating a matrix: code, `file:line:col`, message, hint.
 
 use std::fmt;
 
@@ -169,7 +169,6 @@ impl fmt::Display for Diagnostic {
 
 /// Sorts diagnostics by file, then position, then code, so output is stable.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| {
-        (&a.file, a.line, a.col, a.code).cmp(&(&b.file, b.line, b.col, b.code))
-    });
+    diagnostics
+        .sort_by(|a, b| (&a.file, a.line, a.col, a.code).cmp(&(&b.file, b.line, b.col, b.code)));
 }

@@ -59,11 +59,14 @@ pub struct Layer {
     pub techniques: Vec<Technique>,
     pub mitigations: Vec<Mitigation>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Ids (file stems) of files that could not be parsed, so references to them are
+    /// not reported a second time as dangling.
+    pub broken: Vec<String>,
 }
 
 /// The files of the embedded default matrix.
 pub fn embedded_files() -> Vec<SourceFile> {
-    let mut names: Vec<String> = Embedded::iter().map(|n| n.into_owned()).collect();
+    let mut names: Vec<String> = Embedded::iter().map(std::borrow::Cow::into_owned).collect();
     names.sort();
     names
         .into_iter()
@@ -110,7 +113,7 @@ pub fn folder_files(
         };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.ends_with(".yaml") || name.ends_with(".yml") {
+            if is_yaml(&name) {
                 names.push(format!("{sub}/{name}"));
             }
         }
@@ -156,16 +159,18 @@ fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let file = std::fs::File::open(path)?;
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
+fn is_yaml(name: &str) -> bool {
+    Path::new(name)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+}
+
 fn kind_of(name: &str) -> Option<FileKind> {
-    let is_yaml = |n: &str| {
-        Path::new(n)
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
-    };
     if name == "tactics.yaml" {
         Some(FileKind::Tactics)
     } else if name.starts_with("techniques/") && is_yaml(name) && !name[11..].contains('/') {
@@ -181,9 +186,28 @@ fn kind_of(name: &str) -> Option<FileKind> {
 pub fn parse_layer(files: &[SourceFile]) -> Layer {
     let mut layer = Layer::default();
     for file in files {
+        let before = layer.diagnostics.len();
+        parse_file(file, &mut layer);
+        if layer.diagnostics.len() > before {
+            let stem = Path::new(&file.display)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            layer.broken.push(stem);
+        }
+    }
+    layer
+}
+
+fn parse_file(file: &SourceFile, layer: &mut Layer) {
+    {
         let Some(text) = check_bytes(file, &mut layer.diagnostics) else {
-            continue;
+            return;
         };
+        if let Some(bomb) = budget_breach(file, text) {
+            layer.diagnostics.push(bomb);
+            return;
+        }
         match file.kind {
             FileKind::Tactics => {
                 if let Some(parsed) = parse::<TacticsFile>(file, text, &mut layer.diagnostics) {
@@ -209,7 +233,14 @@ pub fn parse_layer(files: &[SourceFile]) -> Layer {
             }
         }
     }
-    layer
+}
+
+/// Parses the file into an untyped tree first, so alias bombs are caught wherever they
+/// sit, before typed deserialization could stop at an earlier, unrelated error.
+fn budget_breach(file: &SourceFile, text: &str) -> Option<Diagnostic> {
+    let err = serde_saphyr::from_str_with_options::<serde_json::Value>(text, options()).err()?;
+    let diagnostic = yaml_diagnostic(&file.display, &err);
+    (diagnostic.code == Code::AliasBomb).then_some(diagnostic)
 }
 
 /// Applies the size and encoding rules; returns the text when both hold.
@@ -230,9 +261,12 @@ fn check_bytes<'a>(file: &'a SourceFile, diagnostics: &mut Vec<Diagnostic>) -> O
         Ok(text) => Some(text),
         Err(err) => {
             let valid = &file.bytes[..err.valid_up_to()];
-            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line = valid.split(|&b| b == b'\n').count();
             let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            let col = String::from_utf8_lossy(&valid[line_start..]).chars().count() + 1;
+            let col = String::from_utf8_lossy(&valid[line_start..])
+                .chars()
+                .count()
+                + 1;
             diagnostics.push(
                 Diagnostic::new(
                     Code::NotUtf8,
@@ -305,13 +339,8 @@ fn yaml_diagnostic(file: &str, err: &serde_saphyr::Error) -> Diagnostic {
         | E::AliasReplayLimitExceeded { .. }
         | E::AliasExpansionLimitExceeded { .. }
         | E::AliasReplayStackDepthExceeded { .. }
-        | E::AliasReplayCounterOverflow { .. } => Diagnostic::new(
-            Code::AliasBomb,
-            file,
-            at,
-            format!("YAML exceeds the parser budget ({message})"),
-        )
-        .hint("matrix files need no anchors or aliases; write the values out"),
+        | E::AliasReplayCounterOverflow { .. } => budget_diagnostic(file, at, &message),
+        _ if message.contains("budget breached") => budget_diagnostic(file, at, &message),
         _ if message.starts_with("unknown field") => {
             Diagnostic::new(Code::UnknownField, file, at, message)
                 .hint("remove the field or fix its spelling; see assets/schema/ for every field")
@@ -323,6 +352,17 @@ fn yaml_diagnostic(file: &str, err: &serde_saphyr::Error) -> Diagnostic {
         _ => Diagnostic::new(Code::Syntax, file, at, format!("invalid YAML: {message}"))
             .hint("fix the YAML at this position (quote strings containing ': ' or starting with '*', '&', '[')"),
     }
+}
+
+fn budget_diagnostic(file: &str, at: Pos, message: &str) -> Diagnostic {
+    let what = message.split(" at line ").next().unwrap_or(message);
+    Diagnostic::new(
+        Code::AliasBomb,
+        file,
+        at,
+        format!("YAML expands beyond ktm's parser budget ({what}); is this an alias bomb?"),
+    )
+    .hint("matrix files need no anchors or aliases; write the values out")
 }
 
 fn to_usize(n: u64) -> usize {

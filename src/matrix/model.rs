@@ -205,8 +205,13 @@ pub struct Detection {
 }
 
 /// The data sources a detection may name.
-pub const DETECTION_SOURCES: [&str; 5] =
-    ["kubernetes-audit", "runtime", "cloud-audit", "network", "node"];
+pub const DETECTION_SOURCES: [&str; 5] = [
+    "kubernetes-audit",
+    "runtime",
+    "cloud-audit",
+    "network",
+    "node",
+];
 
 /// A technique's link to a mitigation.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]

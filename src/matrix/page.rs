@@ -21,7 +21,13 @@ fn tactic_page(matrix: &Matrix, t: &Tactic) -> String {
     }
     let _ = write!(s, "\n\n{}\n\n## Techniques\n\n", t.summary.trim());
     for tech in matrix.techniques_in(t.id.as_str()) {
-        let _ = writeln!(s, "- **{}** {} — {}", tech.id, tech.name, tech.summary.trim());
+        let _ = writeln!(
+            s,
+            "- **{}** {} — {}",
+            tech.id,
+            tech.name,
+            tech.summary.trim()
+        );
     }
     s
 }
@@ -31,14 +37,23 @@ fn technique_page(matrix: &Matrix, t: &Technique) -> String {
     let tactics: Vec<String> = t
         .tactics
         .iter()
-        .map(|id| matrix.tactic(id.as_str()).map_or_else(|| id.to_string(), |x| x.name.value.clone()))
+        .map(|id| {
+            matrix
+                .tactic(id.as_str())
+                .map_or_else(|| id.to_string(), |x| x.name.value.clone())
+        })
         .collect();
     let _ = write!(s, "**Tactics** {}", tactics.join(", "));
     if !t.attack.is_empty() {
         let ids: Vec<&str> = t.attack.iter().map(|a| a.as_str()).collect();
         let _ = write!(s, " · **ATT&CK** {}", ids.join(", "));
     }
-    let _ = write!(s, "\n\n*{}*\n\n{}\n\n", t.summary.trim(), t.description.trim());
+    let _ = write!(
+        s,
+        "\n\n*{}*\n\n{}\n\n",
+        t.summary.trim(),
+        t.description.trim()
+    );
     if !t.aliases.is_empty() {
         let _ = write!(s, "**Also known as** {}\n\n", t.aliases.join(", "));
     }
@@ -59,7 +74,9 @@ fn technique_page(matrix: &Matrix, t: &Technique) -> String {
     if !t.mitigations.is_empty() {
         s.push_str("## Mitigations\n\n");
         for link in &t.mitigations {
-            let name = matrix.mitigation(link.id.as_str()).map_or("(unknown)", |m| m.name.as_str());
+            let name = matrix
+                .mitigation(link.id.as_str())
+                .map_or("(unknown)", |m| m.name.as_str());
             let _ = write!(s, "- **{}** {}", link.id, name);
             if !link.how.trim().is_empty() {
                 let _ = write!(s, " — {}", link.how.trim());
@@ -70,7 +87,11 @@ fn technique_page(matrix: &Matrix, t: &Technique) -> String {
     }
     list_section(&mut s, "Checks", t.checks.iter().map(|c| c.as_str()));
     list_section(&mut s, "Playbooks", t.playbooks.iter().map(|c| c.as_str()));
-    list_section(&mut s, "References", t.references.iter().map(|c| c.as_str()));
+    list_section(
+        &mut s,
+        "References",
+        t.references.iter().map(|c| c.as_str()),
+    );
     s
 }
 
@@ -78,7 +99,9 @@ fn mitigation_page(matrix: &Matrix, m: &Mitigation) -> String {
     let mut s = format!("# {} · {}\n\n", m.id, m.name);
     let mut facts = Vec::new();
     if let Some(p) = &m.parent {
-        let name = matrix.mitigation(p.as_str()).map_or("", |x| x.name.as_str());
+        let name = matrix
+            .mitigation(p.as_str())
+            .map_or("", |x| x.name.as_str());
         facts.push(format!("**Part of** {p} {name}"));
     }
     if !m.attack.is_empty() {
@@ -115,7 +138,11 @@ fn mitigation_page(matrix: &Matrix, m: &Mitigation) -> String {
         }
         s.push('\n');
     }
-    list_section(&mut s, "References", m.references.iter().map(|c| c.as_str()));
+    list_section(
+        &mut s,
+        "References",
+        m.references.iter().map(|c| c.as_str()),
+    );
     s
 }
 

@@ -12,7 +12,10 @@ pub fn schemas() -> Vec<(&'static str, String)> {
     vec![
         ("tactics.json", render::<TacticsFile>("ktm tactics file")),
         ("technique.json", render::<Technique>("ktm technique file")),
-        ("mitigation.json", render::<Mitigation>("ktm mitigation file")),
+        (
+            "mitigation.json",
+            render::<Mitigation>("ktm mitigation file"),
+        ),
     ]
 }
 

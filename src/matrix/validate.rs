@@ -72,41 +72,22 @@ fn technique_rules(matrix: &Matrix, t: &Technique, out: &mut Vec<Diagnostic>) {
                 t.id.pos,
                 format!("technique {id} is placed under no tactic"),
             )
-            .hint(format!("add at least one tactic; known: {}", tactic_list(matrix))),
+            .hint(format!(
+                "add at least one tactic; known: {}",
+                tactic_list(matrix)
+            )),
         );
     }
-    let mut last_index = None;
-    for tactic in &t.tactics {
-        match matrix.tactics.iter().position(|x| x.id.value == tactic.value) {
-            None => out.push(
-                Diagnostic::new(
-                    Code::UnknownTactic,
-                    file,
-                    tactic.pos,
-                    format!("tactic `{tactic}` does not exist"),
-                )
-                .hint(suggest(tactic.as_str(), matrix.tactics.iter().map(|x| x.id.as_str()), &tactic_list(matrix))),
-            ),
-            Some(index) => {
-                if last_index.is_some_and(|last| index < last) {
-                    out.push(
-                        Diagnostic::new(
-                            Code::TacticOrder,
-                            file,
-                            tactic.pos,
-                            format!("tactic `{tactic}` is out of matrix order"),
-                        )
-                        .hint(format!("list tactics left to right as in tactics.yaml: {}", tactic_list(matrix))),
-                    );
-                }
-                last_index = Some(index);
-            }
-        }
-    }
+    technique_tactics(matrix, t, out);
     duplicates(file, t.tactics.iter(), "tactic", out);
     for attack in &t.attack {
         if !is_attack_id(attack, "T", true) {
-            out.push(bad_attack(file, attack, "ATT&CK technique id", "T1610 or T1552.007"));
+            out.push(bad_attack(
+                file,
+                attack,
+                "ATT&CK technique id",
+                "T1610 or T1552.007",
+            ));
         }
     }
     for detection in &t.detections {
@@ -122,8 +103,90 @@ fn technique_rules(matrix: &Matrix, t: &Technique, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+    technique_links(matrix, t, out);
+    for check in &t.checks {
+        if !matrix.check_ids.contains(check.as_str()) {
+            out.push(
+                Diagnostic::new(
+                    Code::UnknownCheck,
+                    file,
+                    check.pos,
+                    format!("check `{check}` does not exist"),
+                )
+                .hint(known_or_none(&matrix.check_ids, "checks")),
+            );
+        }
+    }
+    for playbook in &t.playbooks {
+        if !matrix.playbook_ids.contains(playbook.as_str()) {
+            out.push(
+                Diagnostic::new(
+                    Code::UnknownPlaybook,
+                    file,
+                    playbook.pos,
+                    format!("playbook `{playbook}` does not exist"),
+                )
+                .hint(known_or_none(&matrix.playbook_ids, "playbooks")),
+            );
+        }
+    }
+    if t.draft {
+        out.push(draft(file, t.id.pos, "technique", id));
+    }
+}
+
+fn technique_tactics(matrix: &Matrix, t: &Technique, out: &mut Vec<Diagnostic>) {
+    let file = &t.origin.0;
+    let mut last_index = None;
+    for tactic in &t.tactics {
+        match matrix
+            .tactics
+            .iter()
+            .position(|x| x.id.value == tactic.value)
+        {
+            None if matrix.tactics.is_empty() => {}
+            None => out.push(
+                Diagnostic::new(
+                    Code::UnknownTactic,
+                    file,
+                    tactic.pos,
+                    format!("tactic `{tactic}` does not exist"),
+                )
+                .hint(suggest(
+                    tactic.as_str(),
+                    matrix.tactics.iter().map(|x| x.id.as_str()),
+                    &tactic_list(matrix),
+                )),
+            ),
+            Some(index) => {
+                if last_index.is_some_and(|last| index < last) {
+                    out.push(
+                        Diagnostic::new(
+                            Code::TacticOrder,
+                            file,
+                            tactic.pos,
+                            format!("tactic `{tactic}` is out of matrix order"),
+                        )
+                        .hint(format!(
+                            "list tactics left to right as in tactics.yaml: {}",
+                            tactic_list(matrix)
+                        )),
+                    );
+                }
+                last_index = Some(index);
+            }
+        }
+    }
+}
+
+fn technique_links(matrix: &Matrix, t: &Technique, out: &mut Vec<Diagnostic>) {
+    let file = &t.origin.0;
+    let id = t.id.as_str();
     for link in &t.mitigations {
         let Some(m) = matrix.mitigation(link.id.as_str()) else {
+            if matrix.broken_ids.contains(link.id.as_str()) {
+                continue;
+            }
             out.push(
                 Diagnostic::new(
                     Code::UnknownMitigation,
@@ -131,7 +194,11 @@ fn technique_rules(matrix: &Matrix, t: &Technique, out: &mut Vec<Diagnostic>) {
                     link.id.pos,
                     format!("mitigation {} does not exist", link.id),
                 )
-                .hint(suggest(link.id.as_str(), matrix.mitigations.iter().map(|m| m.id.as_str()), &id_range(matrix.mitigations.iter().map(|m| m.id.as_str())))),
+                .hint(suggest(
+                    link.id.as_str(),
+                    matrix.mitigations.iter().map(|m| m.id.as_str()),
+                    &id_range(matrix.mitigations.iter().map(|m| m.id.as_str())),
+                )),
             );
             continue;
         };
@@ -141,32 +208,19 @@ fn technique_rules(matrix: &Matrix, t: &Technique, out: &mut Vec<Diagnostic>) {
                     Code::AsymmetricLink,
                     file,
                     link.id.pos,
-                    format!("{id} links mitigation {}, but {} does not list {id}", m.id, m.id),
+                    format!(
+                        "{id} links mitigation {}, but {} does not list {id}",
+                        m.id, m.id
+                    ),
                 )
-                .hint(format!("add {id} to `techniques` in {}, or remove the link here", m.origin.0)),
+                .hint(format!(
+                    "add {id} to `techniques` in {}, or remove the link here",
+                    m.origin.0
+                )),
             );
         }
     }
     duplicates(file, t.mitigations.iter().map(|l| &l.id), "mitigation", out);
-    for check in &t.checks {
-        if !matrix.check_ids.contains(check.as_str()) {
-            out.push(
-                Diagnostic::new(Code::UnknownCheck, file, check.pos, format!("check `{check}` does not exist"))
-                    .hint(known_or_none(&matrix.check_ids, "checks")),
-            );
-        }
-    }
-    for playbook in &t.playbooks {
-        if !matrix.playbook_ids.contains(playbook.as_str()) {
-            out.push(
-                Diagnostic::new(Code::UnknownPlaybook, file, playbook.pos, format!("playbook `{playbook}` does not exist"))
-                    .hint(known_or_none(&matrix.playbook_ids, "playbooks")),
-            );
-        }
-    }
-    if t.draft {
-        out.push(draft(file, t.id.pos, "technique", id));
-    }
 }
 
 fn mitigation_rules(matrix: &Matrix, m: &Mitigation, out: &mut Vec<Diagnostic>) {
@@ -182,10 +236,20 @@ fn mitigation_rules(matrix: &Matrix, m: &Mitigation, out: &mut Vec<Diagnostic>) 
     empty_name(file, &m.name, "mitigation", out);
     if let Some(parent) = &m.parent
         && matrix.mitigation(parent.as_str()).is_none()
+        && !matrix.broken_ids.contains(parent.as_str())
     {
         out.push(
-            Diagnostic::new(Code::UnknownParent, file, parent.pos, format!("parent mitigation {parent} does not exist"))
-                .hint(suggest(parent.as_str(), matrix.mitigations.iter().map(|m| m.id.as_str()), "remove `parent` or name an existing mitigation")),
+            Diagnostic::new(
+                Code::UnknownParent,
+                file,
+                parent.pos,
+                format!("parent mitigation {parent} does not exist"),
+            )
+            .hint(suggest(
+                parent.as_str(),
+                matrix.mitigations.iter().map(|m| m.id.as_str()),
+                "remove `parent` or name an existing mitigation",
+            )),
         );
     }
     for attack in &m.attack {
@@ -195,14 +259,29 @@ fn mitigation_rules(matrix: &Matrix, m: &Mitigation, out: &mut Vec<Diagnostic>) 
     }
     for tid in &m.techniques {
         let Some(t) = matrix.technique(tid.as_str()) else {
+            if matrix.broken_ids.contains(tid.as_str()) {
+                continue;
+            }
             out.push(
-                Diagnostic::new(Code::UnknownTechnique, file, tid.pos, format!("technique {tid} does not exist"))
-                    .hint(suggest(tid.as_str(), matrix.techniques.iter().map(|t| t.id.as_str()), &id_range(matrix.techniques.iter().map(|t| t.id.as_str())))),
+                Diagnostic::new(
+                    Code::UnknownTechnique,
+                    file,
+                    tid.pos,
+                    format!("technique {tid} does not exist"),
+                )
+                .hint(suggest(
+                    tid.as_str(),
+                    matrix.techniques.iter().map(|t| t.id.as_str()),
+                    &id_range(matrix.techniques.iter().map(|t| t.id.as_str())),
+                )),
             );
             continue;
         };
         let linked = t.mitigations.iter().any(|l| {
-            l.id.as_str() == id || m.parent.as_ref().is_some_and(|p| p.as_str() == l.id.as_str())
+            l.id.as_str() == id
+                || m.parent
+                    .as_ref()
+                    .is_some_and(|p| p.as_str() == l.id.as_str())
         });
         if !linked {
             out.push(
@@ -212,7 +291,10 @@ fn mitigation_rules(matrix: &Matrix, m: &Mitigation, out: &mut Vec<Diagnostic>) 
                     tid.pos,
                     format!("{id} lists technique {tid}, but {tid} does not link {id}"),
                 )
-                .hint(format!("add `- id: {id}` under `mitigations` in {}, or remove {tid} here", t.origin.0)),
+                .hint(format!(
+                    "add `- id: {id}` under `mitigations` in {}, or remove {tid} here",
+                    t.origin.0
+                )),
             );
         }
     }
@@ -231,8 +313,13 @@ fn file_name<T: std::fmt::Display>(file: &str, id: &Located<T>, out: &mut Vec<Di
     let id = id.value.to_string();
     if stem != id {
         out.push(
-            Diagnostic::new(Code::FileNameMismatch, file, Pos { line: 1, col: 1 }, format!("file name `{stem}` does not match id {id}"))
-                .hint(format!("rename the file to {id}.yaml")),
+            Diagnostic::new(
+                Code::FileNameMismatch,
+                file,
+                Pos { line: 1, col: 1 },
+                format!("file name `{stem}` does not match id {id}"),
+            )
+            .hint(format!("rename the file to {id}.yaml")),
         );
     }
 }
@@ -240,8 +327,13 @@ fn file_name<T: std::fmt::Display>(file: &str, id: &Located<T>, out: &mut Vec<Di
 fn empty_name(file: &str, name: &Located<String>, kind: &str, out: &mut Vec<Diagnostic>) {
     if name.trim().is_empty() {
         out.push(
-            Diagnostic::new(Code::EmptyName, file, name.pos, format!("{kind} name is empty"))
-                .hint("give it the name shown in the matrix"),
+            Diagnostic::new(
+                Code::EmptyName,
+                file,
+                name.pos,
+                format!("{kind} name is empty"),
+            )
+            .hint("give it the name shown in the matrix"),
         );
     }
 }
@@ -257,8 +349,13 @@ fn duplicates<'a, T: std::fmt::Display + 'a>(
         let key = item.value.to_string();
         if !seen.insert(key.clone()) {
             out.push(
-                Diagnostic::new(Code::DuplicateReference, file, item.pos, format!("{kind} {key} is listed twice"))
-                    .hint("remove the second entry"),
+                Diagnostic::new(
+                    Code::DuplicateReference,
+                    file,
+                    item.pos,
+                    format!("{kind} {key} is listed twice"),
+                )
+                .hint("remove the second entry"),
             );
         }
     }
@@ -270,13 +367,22 @@ fn draft(file: &str, pos: Pos, kind: &str, id: &str) -> Diagnostic {
 }
 
 fn bad_attack(file: &str, attack: &Located<String>, what: &str, example: &str) -> Diagnostic {
-    Diagnostic::new(Code::IdFormat, file, attack.pos, format!("`{attack}` is not an {what}"))
-        .hint(format!("write it as {example}"))
+    Diagnostic::new(
+        Code::IdFormat,
+        file,
+        attack.pos,
+        format!("`{attack}` is not an {what}"),
+    )
+    .hint(format!("write it as {example}"))
 }
 
 fn is_slug(s: &str) -> bool {
     !s.is_empty()
-        && s.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && s.split('-').all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 /// `prefix` followed by three digits, and, when `sub` is allowed, an optional `.` + three digits.
@@ -308,7 +414,12 @@ fn is_attack_id(s: &str, prefix: &str, sub: bool) -> bool {
 }
 
 fn tactic_list(matrix: &Matrix) -> String {
-    matrix.tactics.iter().map(|t| t.id.as_str()).collect::<Vec<_>>().join(", ")
+    matrix
+        .tactics
+        .iter()
+        .map(|t| t.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn id_range<'a>(ids: impl Iterator<Item = &'a str>) -> String {
@@ -323,14 +434,22 @@ fn known_or_none(ids: &std::collections::BTreeSet<String>, what: &str) -> String
     if ids.is_empty() {
         format!("no {what} are defined yet; remove the reference")
     } else {
-        format!("known: {}", ids.iter().cloned().collect::<Vec<_>>().join(", "))
+        format!(
+            "known: {}",
+            ids.iter().cloned().collect::<Vec<_>>().join(", ")
+        )
     }
 }
 
 /// "did you mean X?" when a known id is within edit distance 2, else the fallback text.
 fn suggest<'a>(wrong: &str, known: impl Iterator<Item = &'a str>, fallback: &str) -> String {
     let best = known
-        .map(|k| (edit_distance(&wrong.to_ascii_lowercase(), &k.to_ascii_lowercase()), k))
+        .map(|k| {
+            (
+                edit_distance(&wrong.to_ascii_lowercase(), &k.to_ascii_lowercase()),
+                k,
+            )
+        })
         .filter(|(d, _)| *d <= 2)
         .min();
     match best {

@@ -15,7 +15,13 @@ pub fn render_markdown(markdown: &str, width: usize) -> Vec<Line> {
         width: width.max(20),
         ..Renderer::default()
     };
-    let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
+    // Sanitize the whole source first: the parser may split an escape sequence across
+    // text events, and per-event cleaning would then leave its tail behind.
+    let markdown = super::sanitize::sanitize_with(markdown, true);
+    let parser = Parser::new_ext(
+        &markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    );
     for event in parser {
         r.event(event);
     }
@@ -202,7 +208,8 @@ impl Renderer {
                             dim: true,
                             ..self.style
                         };
-                        self.inline.push(Span::new(format!(" <{}>", sanitize(&url)), dim));
+                        self.inline
+                            .push(Span::new(format!(" <{}>", sanitize(&url)), dim));
                     }
                 }
             }
@@ -242,7 +249,8 @@ impl Renderer {
         }
         let spans = std::mem::take(&mut self.inline);
         let (first, rest) = self.prefixes();
-        self.out.extend(wrap_spans(&spans, self.width, &first, &rest));
+        self.out
+            .extend(wrap_spans(&spans, self.width, &first, &rest));
     }
 
     fn blank(&mut self) {
@@ -294,7 +302,11 @@ impl Renderer {
                 text.push_str(cell);
                 text.push_str(&" ".repeat(w.saturating_sub(text_width(cell))));
             }
-            let style = if r < table.header_rows { bold } else { Style::default() };
+            let style = if r < table.header_rows {
+                bold
+            } else {
+                Style::default()
+            };
             self.out.push(Line {
                 spans: vec![Span::new(text.trim_end().to_owned(), style)],
             });
@@ -314,7 +326,10 @@ mod tests {
     use super::*;
 
     fn plain(md: &str, width: usize) -> Vec<String> {
-        render_markdown(md, width).iter().map(Line::plain_text).collect()
+        render_markdown(md, width)
+            .iter()
+            .map(Line::plain_text)
+            .collect()
     }
 
     #[test]

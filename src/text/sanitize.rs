@@ -31,10 +31,7 @@ pub fn sanitize_with(s: &str, keep_newlines: bool) -> Cow<'_, str> {
 
 /// Sanitizes a string for one line of display: newlines become spaces.
 pub fn sanitize(s: &str) -> Cow<'_, str> {
-    match sanitize_with(s, false) {
-        Cow::Borrowed(b) => Cow::Borrowed(b),
-        Cow::Owned(o) => Cow::Owned(o),
-    }
+    sanitize_with(s, false)
 }
 
 fn needs_work(c: char, keep_newlines: bool) -> bool {
@@ -113,7 +110,10 @@ mod tests {
         assert_eq!(sanitize("plain"), "plain");
         assert_eq!(sanitize("a\u{1b}[31mred\u{1b}[0m"), "ared");
         assert_eq!(sanitize("\u{1b}]0;pwned\u{7}title"), "title");
-        assert_eq!(sanitize("\u{1b}]8;;http://x\u{1b}\\link\u{1b}]8;;\u{1b}\\"), "link");
+        assert_eq!(
+            sanitize("\u{1b}]8;;http://x\u{1b}\\link\u{1b}]8;;\u{1b}\\"),
+            "link"
+        );
         assert_eq!(sanitize("bell\u{7}back\u{8}\u{8}"), "bellback");
         assert_eq!(sanitize("abc\u{202e}fed"), "abcfed");
         assert_eq!(sanitize("a\nb\tc"), "ab c");

@@ -128,7 +128,11 @@ mod tests {
             bold: true,
             ..Style::default()
         };
-        let spans = [Span::plain("a "), Span::new("bold", bold), Span::plain(", c")];
+        let spans = [
+            Span::plain("a "),
+            Span::new("bold", bold),
+            Span::plain(", c"),
+        ];
         let lines = wrap_spans(&spans, 40, &[], &[]);
         assert_eq!(text(&lines), ["a bold, c"]);
     }

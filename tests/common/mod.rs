@@ -1,0 +1,28 @@
+//! Shared helpers for integration tests: a `ktm` command isolated from the user's config.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+
+/// `ktm` with an empty, private config dir so a developer's overlay never leaks in.
+pub fn ktm(config: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("ktm").expect("ktm binary");
+    cmd.env("KTM_CONFIG_DIR", config)
+        .env("NO_COLOR", "1")
+        .env_remove("COLUMNS");
+    cmd
+}
+
+/// Copies a folder tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
