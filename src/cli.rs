@@ -2,6 +2,7 @@
 //! thin command handler writing to stdout, and map the outcome to an exit code.
 
 pub mod args;
+pub mod check;
 pub mod context;
 pub mod list;
 pub mod output;
@@ -85,6 +86,33 @@ pub fn run(args: &Args, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Ou
         }
         Some(Command::Validate { path, format }) => {
             let failed = validate::run(out, ctx, path.as_deref(), *format)?;
+            Ok(if failed {
+                Outcome::Findings
+            } else {
+                Outcome::Success
+            })
+        }
+        Some(Command::Check {
+            manifests,
+            snapshot,
+            techniques,
+            checks,
+            severity_min,
+            fail_on,
+            format,
+        }) => {
+            let loaded = ctx.load()?;
+            let options = check::Options {
+                manifests,
+                snapshot: snapshot.as_deref(),
+                techniques,
+                checks,
+                severity_min: *severity_min,
+                fail_on: *fail_on,
+                format: *format,
+                color: ctx.color,
+            };
+            let failed = check::run(out, &loaded.matrix, &options)?;
             Ok(if failed {
                 Outcome::Findings
             } else {

@@ -4,6 +4,8 @@
 //! copy or a folder (plus optional overlay folders), merges them by id and returns the
 //! [`Matrix`] together with every [`Diagnostic`] the validator found.
 
+pub mod check;
+mod check_rules;
 pub mod diagnostic;
 pub mod load;
 pub mod model;
@@ -27,6 +29,7 @@ pub struct Matrix {
     pub tactics: Vec<Tactic>,
     pub techniques: Vec<Technique>,
     pub mitigations: Vec<Mitigation>,
+    pub checks: Vec<check::Check>,
     /// Ids of the checks the matrix knows (filled once checks are loaded).
     pub check_ids: BTreeSet<String>,
     /// Ids of the playbooks the matrix knows (filled once playbooks are loaded).
@@ -270,6 +273,14 @@ fn assemble(layers: Vec<load::Layer>, base_name: &str, diags: &mut Vec<Diagnosti
         merge_by_id(&mut matrix.mitigations, mitigations, |m| {
             m.id.as_str().to_owned()
         });
+        let checks = dedup_layer(
+            layer.checks,
+            |c| c.id.as_str().to_owned(),
+            |c| (c.id.pos, c.origin.0.clone()),
+            "check",
+            diags,
+        );
+        merge_by_id(&mut matrix.checks, checks, |c| c.id.as_str().to_owned());
     }
     matrix
         .techniques
@@ -277,6 +288,8 @@ fn assemble(layers: Vec<load::Layer>, base_name: &str, diags: &mut Vec<Diagnosti
     matrix
         .mitigations
         .sort_by(|a, b| a.id.value.cmp(&b.id.value));
+    matrix.checks.sort_by(|a, b| a.id.value.cmp(&b.id.value));
+    matrix.check_ids = matrix.checks.iter().map(|c| c.id.value.clone()).collect();
     matrix
 }
 

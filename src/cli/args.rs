@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success (also when the output pipe is closed early)
-  1  validation errors, or the requested id was not found
+  1  validation errors, findings at or above --fail-on, or the requested id was not found
   2  operational error: unreadable folder or file, bad arguments, no terminal";
 
 /// Microsoft's Threat Matrix for Kubernetes in the terminal: techniques, detections,
@@ -70,6 +70,37 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = TableFormat::Table)]
         format: TableFormat,
     },
+    /// Run the checks over manifests or a `kubectl get -o json` snapshot.
+    ///
+    /// Each finding names the object, the technique it exposes, the evidence and the
+    /// kubectl command to verify it. Snapshot: `kubectl get pods,deployments,daemonsets,
+    /// statefulsets,replicasets,jobs,cronjobs,services,ingresses,configmaps,serviceaccounts,
+    /// roles,rolebindings,clusterroles,clusterrolebindings,namespaces,networkpolicies,nodes,
+    /// mutatingwebhookconfigurations,validatingwebhookconfigurations -A -o json > snap.json`
+    #[command(after_help = EXIT_CODES)]
+    Check {
+        /// Manifest files or folders (recursive; YAML or JSON; multi-document; List).
+        #[arg(long, num_args = 1.., value_name = "PATH", required_unless_present = "snapshot")]
+        manifests: Vec<PathBuf>,
+        /// The JSON output of `kubectl get <kinds> -A -o json`.
+        #[arg(long, value_name = "FILE", conflicts_with = "manifests")]
+        snapshot: Option<PathBuf>,
+        /// Only checks linked to this technique (repeatable).
+        #[arg(long = "technique", value_name = "ID")]
+        techniques: Vec<String>,
+        /// Only this check (repeatable).
+        #[arg(long = "check", value_name = "CHECK")]
+        checks: Vec<String>,
+        /// Hide findings below this severity.
+        #[arg(long, value_enum, value_name = "SEVERITY")]
+        severity_min: Option<SeverityArg>,
+        /// Exit 1 when a finding at or above this severity remains.
+        #[arg(long, value_enum, default_value_t = FailOn::High)]
+        fail_on: FailOn,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+    },
     /// Print a shell completion script.
     #[command(after_help = EXIT_CODES)]
     Completions {
@@ -97,6 +128,23 @@ pub enum ShowFormat {
     Text,
     Markdown,
     Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Low,
+    Medium,
+    High,
+    Critical,
+    Never,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

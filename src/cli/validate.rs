@@ -17,10 +17,15 @@ pub fn run(
     path: Option<&std::path::Path>,
     format: TableFormat,
 ) -> Result<bool> {
-    let loaded = match path {
+    let mut loaded = match path {
         Some(p) => matrix::load_matrix(&MatrixSource::Folder(p.to_path_buf()), &[])?,
         None => matrix::load_matrix(&ctx.source, &ctx.overlays)?,
     };
+    // Compile every check expression and run the inline tests.
+    loaded
+        .diagnostics
+        .extend(crate::checks::validate_checks(&loaded.matrix));
+    matrix::diagnostic::sort(&mut loaded.diagnostics);
     let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = loaded.diagnostics.len() - errors;
     match format {
@@ -32,11 +37,16 @@ pub fn run(
             let m = &loaded.matrix;
             writeln!(
                 out,
-                "{}: {errors} error(s), {warnings} warning(s) in {} tactics, {} techniques, {} mitigations",
+                "{}: {errors} error(s), {warnings} warning(s) in {} tactics, {} techniques, {} mitigations{}",
                 if errors == 0 { "ok" } else { "failed" },
                 m.tactics.len(),
                 m.techniques.len(),
-                m.mitigations.len()
+                m.mitigations.len(),
+                if m.checks.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} checks", m.checks.len())
+                }
             )?;
         }
     }

@@ -63,6 +63,14 @@ pub enum Code {
     NoTactics,
     /// The same id appears twice in one list.
     DuplicateReference,
+    /// A check names a view that does not exist.
+    UnknownView,
+    /// A check's CEL expression does not compile.
+    CheckExpression,
+    /// A check's inline test case gives the wrong result.
+    CheckTest,
+    /// A check lacks a failing or a passing inline test case.
+    CheckTestsMissing,
     /// Content marked `draft: true`.
     Draft,
 }
@@ -94,6 +102,10 @@ impl Code {
             Code::Io => "E021",
             Code::NoTactics => "E022",
             Code::DuplicateReference => "E023",
+            Code::UnknownView => "E024",
+            Code::CheckExpression => "E025",
+            Code::CheckTest => "E026",
+            Code::CheckTestsMissing => "E027",
             Code::Draft => "W001",
         }
     }

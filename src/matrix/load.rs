@@ -10,6 +10,7 @@ use rust_embed::RustEmbed;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
+use super::check::Check;
 use super::diagnostic::{Code, Diagnostic};
 use super::model::{Located, Mitigation, Origin, Pos, Tactic, TacticsFile, Technique};
 
@@ -41,6 +42,7 @@ pub enum FileKind {
     Tactics,
     Technique,
     Mitigation,
+    Check,
 }
 
 /// One matrix file's raw bytes and the name diagnostics use for it.
@@ -58,6 +60,7 @@ pub struct Layer {
     pub tactics_origin: Option<String>,
     pub techniques: Vec<Technique>,
     pub mitigations: Vec<Mitigation>,
+    pub checks: Vec<Check>,
     pub diagnostics: Vec<Diagnostic>,
     /// Ids (file stems) of files that could not be parsed, so references to them are
     /// not reported a second time as dangling.
@@ -106,7 +109,7 @@ pub fn folder_files(
     if root.join("tactics.yaml").exists() {
         names.push("tactics.yaml".to_owned());
     }
-    for sub in ["techniques", "mitigations"] {
+    for sub in ["techniques", "mitigations", "checks"] {
         let dir = root.join(sub);
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
@@ -177,6 +180,8 @@ fn kind_of(name: &str) -> Option<FileKind> {
         Some(FileKind::Technique)
     } else if name.starts_with("mitigations/") && is_yaml(name) && !name[12..].contains('/') {
         Some(FileKind::Mitigation)
+    } else if name.starts_with("checks/") && is_yaml(name) && !name[7..].contains('/') {
+        Some(FileKind::Check)
     } else {
         None
     }
@@ -229,6 +234,12 @@ fn parse_file(file: &SourceFile, layer: &mut Layer) {
                 if let Some(mut m) = parse::<Mitigation>(file, text, &mut layer.diagnostics) {
                     m.origin = Origin(file.display.clone());
                     layer.mitigations.push(m);
+                }
+            }
+            FileKind::Check => {
+                if let Some(mut c) = parse::<Check>(file, text, &mut layer.diagnostics) {
+                    c.origin = Origin(file.display.clone());
+                    layer.checks.push(c);
                 }
             }
         }
@@ -378,4 +389,63 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
             pos(to_usize(at.line()), to_usize(at.column())),
         ))
     }
+}
+
+/// One YAML or JSON document of a manifest file, with the line where it starts.
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub line: u32,
+    pub value: serde_json::Value,
+}
+
+/// Splits a manifest file into documents (`---` separated YAML, or JSON) and parses each
+/// under the same budget as matrix files. A broken document becomes a diagnostic; the
+/// others still load.
+pub fn manifest_documents(display: &str, text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
+    let mut docs = Vec::new();
+    let mut diags = Vec::new();
+    let mut start = 1usize;
+    let mut chunk = String::new();
+    let mut flush = |chunk: &mut String, start: usize| {
+        if chunk.trim().is_empty()
+            || chunk
+                .lines()
+                .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        {
+            chunk.clear();
+            return;
+        }
+        match serde_saphyr::from_str_with_options::<serde_json::Value>(chunk, options()) {
+            Ok(value) => docs.push(Document {
+                line: u32::try_from(start).unwrap_or(u32::MAX),
+                value,
+            }),
+            Err(err) => {
+                let mut d = yaml_diagnostic(display, &err);
+                d.line = d
+                    .line
+                    .saturating_add(u32::try_from(start).unwrap_or(0))
+                    .saturating_sub(1);
+                diags.push(d);
+            }
+        }
+        chunk.clear();
+    };
+    for (index, line) in text.lines().enumerate() {
+        if line.starts_with("---") && (line.len() == 3 || line[3..].starts_with([' ', '\t'])) {
+            flush(&mut chunk, start);
+            start = index + 2;
+            continue;
+        }
+        if line.starts_with("...") && line.trim_end() == "..." {
+            continue;
+        }
+        if chunk.is_empty() {
+            start = index + 1;
+        }
+        chunk.push_str(line);
+        chunk.push('\n');
+    }
+    flush(&mut chunk, start);
+    (docs, diags)
 }

@@ -5,6 +5,7 @@
 
 use schemars::JsonSchema;
 
+use super::check::Check;
 use super::model::{Mitigation, TacticsFile, Technique};
 
 /// The schema file name and its JSON text, for every matrix file kind.
@@ -16,6 +17,7 @@ pub fn schemas() -> Vec<(&'static str, String)> {
             "mitigation.json",
             render::<Mitigation>("ktm mitigation file"),
         ),
+        ("check.json", render::<Check>("ktm check file")),
     ]
 }
 

@@ -21,6 +21,9 @@ pub fn validate(matrix: &Matrix) -> Vec<Diagnostic> {
     for mitigation in &matrix.mitigations {
         mitigation_rules(matrix, mitigation, &mut out);
     }
+    for check in &matrix.checks {
+        super::check_rules::check_rules(matrix, check, &mut out);
+    }
     out
 }
 
@@ -304,7 +307,11 @@ fn mitigation_rules(matrix: &Matrix, m: &Mitigation, out: &mut Vec<Diagnostic>) 
     }
 }
 
-fn file_name<T: std::fmt::Display>(file: &str, id: &Located<T>, out: &mut Vec<Diagnostic>) {
+pub(super) fn file_name<T: std::fmt::Display>(
+    file: &str,
+    id: &Located<T>,
+    out: &mut Vec<Diagnostic>,
+) {
     let stem = Path::new(file)
         .file_name()
         .and_then(|n| n.to_str())
@@ -324,7 +331,12 @@ fn file_name<T: std::fmt::Display>(file: &str, id: &Located<T>, out: &mut Vec<Di
     }
 }
 
-fn empty_name(file: &str, name: &Located<String>, kind: &str, out: &mut Vec<Diagnostic>) {
+pub(super) fn empty_name(
+    file: &str,
+    name: &Located<String>,
+    kind: &str,
+    out: &mut Vec<Diagnostic>,
+) {
     if name.trim().is_empty() {
         out.push(
             Diagnostic::new(
@@ -376,7 +388,7 @@ fn bad_attack(file: &str, attack: &Located<String>, what: &str, example: &str) -
     .hint(format!("write it as {example}"))
 }
 
-fn is_slug(s: &str) -> bool {
+pub(super) fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.split('-').all(|w| {
             !w.is_empty()
@@ -422,7 +434,7 @@ fn tactic_list(matrix: &Matrix) -> String {
         .join(", ")
 }
 
-fn id_range<'a>(ids: impl Iterator<Item = &'a str>) -> String {
+pub(super) fn id_range<'a>(ids: impl Iterator<Item = &'a str>) -> String {
     let ids: Vec<&str> = ids.collect();
     match (ids.first(), ids.last()) {
         (Some(first), Some(last)) => format!("known: {first}..{last} ({} ids)", ids.len()),
@@ -442,7 +454,11 @@ fn known_or_none(ids: &std::collections::BTreeSet<String>, what: &str) -> String
 }
 
 /// "did you mean X?" when a known id is within edit distance 2, else the fallback text.
-fn suggest<'a>(wrong: &str, known: impl Iterator<Item = &'a str>, fallback: &str) -> String {
+pub(super) fn suggest<'a>(
+    wrong: &str,
+    known: impl Iterator<Item = &'a str>,
+    fallback: &str,
+) -> String {
     let best = known
         .map(|k| {
             (

@@ -1,0 +1,14 @@
+//! Checks: find the traces of techniques in Kubernetes objects.
+//!
+//! Fetch apart from judge: `snapshot` reads objects (manifests, `kubectl get -o json`
+//! dumps), `views` turns them into the items checks look at, `engine` compiles each
+//! check's CEL expression once and evaluates it over the items, `report` is the result.
+
+pub mod engine;
+pub mod report;
+pub mod snapshot;
+pub mod views;
+
+pub use engine::{Engine, validate_checks};
+pub use report::{CheckStatus, Finding, Report};
+pub use snapshot::{Object, Snapshot};

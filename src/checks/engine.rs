@@ -1,0 +1,302 @@
+//! Compiles every check's CEL expression once and evaluates it over view items.
+//!
+//! An evaluation error on an object is recorded for that object and check and makes the
+//! check `unknown` (never `pass`). `validate_checks` compiles every check and runs its
+//! inline test cases, reporting problems as diagnostics for `ktm validate`.
+
+use std::sync::Arc;
+
+use cel::{Context, Env, Program};
+use serde_json::Value;
+
+use super::report::{CheckResult, CheckStatus, Finding, ObjectRef, Report, SourceInfo, Summary};
+use super::snapshot::Snapshot;
+use super::views::{Item, Views};
+use crate::matrix::check::Check;
+use crate::matrix::{Code, Diagnostic, Matrix, Pos};
+
+/// A check with its compiled expression.
+pub struct Compiled<'m> {
+    pub check: &'m Check,
+    program: Program,
+}
+
+/// All compiled checks of a matrix.
+pub struct Engine<'m> {
+    env: Arc<Env>,
+    pub checks: Vec<Compiled<'m>>,
+}
+
+/// Which checks to run.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    pub techniques: Vec<String>,
+    pub checks: Vec<String>,
+}
+
+fn env() -> Arc<Env> {
+    Arc::new(Env::stdlib().with_optional_support(true))
+}
+
+impl<'m> Engine<'m> {
+    /// Compiles the selected checks; expressions that do not compile are diagnostics.
+    pub fn new(matrix: &'m Matrix, selection: &Selection) -> (Self, Vec<Diagnostic>) {
+        let env = env();
+        let mut checks = Vec::new();
+        let mut diags = Vec::new();
+        for check in &matrix.checks {
+            let wanted_check = selection.checks.is_empty()
+                || selection.checks.iter().any(|c| c == check.id.as_str());
+            let wanted_technique = selection.techniques.is_empty()
+                || check
+                    .techniques
+                    .iter()
+                    .any(|t| selection.techniques.iter().any(|s| s == t.as_str()));
+            if !(wanted_check && wanted_technique) {
+                continue;
+            }
+            match env.compile(&check.expr) {
+                Ok(program) => checks.push(Compiled { check, program }),
+                Err(errors) => diags.push(compile_diagnostic(check, &errors)),
+            }
+        }
+        (Engine { env, checks }, diags)
+    }
+
+    /// Runs every compiled check over the snapshot.
+    pub fn run(&self, snapshot: &Snapshot, source: SourceInfo) -> Report {
+        let views = Views::build(snapshot);
+        let mut report = Report {
+            source,
+            summary: Summary::default(),
+            checks: Vec::new(),
+            findings: Vec::new(),
+            warnings: snapshot
+                .warnings
+                .iter()
+                .chain(&views.warnings)
+                .cloned()
+                .collect(),
+        };
+        let root = Context::with_env(Arc::clone(&self.env));
+        for compiled in &self.checks {
+            let (result, findings) = run_check(compiled, &views, &root);
+            report.checks.push(result);
+            report.findings.extend(findings);
+        }
+        report.summarize(snapshot.objects.len());
+        report
+    }
+}
+
+/// One check over every item of its view.
+fn run_check(
+    compiled: &Compiled<'_>,
+    views: &Views<'_>,
+    root: &Context<'_, '_>,
+) -> (CheckResult, Vec<Finding>) {
+    let check = compiled.check;
+    let mut errors = Vec::new();
+    let mut findings = Vec::new();
+    let mut scope = root.new_inner_scope();
+    let params = serde_json::to_value(&check.params).unwrap_or(Value::Null);
+    if let Ok(p) = cel::to_value(&params) {
+        scope.add_variable_from_value("params", p);
+    }
+    for item in views.get(check.view.as_str()) {
+        match evaluate(&compiled.program, &scope, check.view.as_str(), item) {
+            Ok(true) => findings.push(finding(check, item)),
+            Ok(false) => {}
+            Err(e) => errors.push(format!(
+                "{} {}/{}: {e}",
+                item.object.kind(),
+                item.object.namespace(),
+                item.object.name()
+            )),
+        }
+    }
+    let failed = || {
+        format!(
+            "evaluation failed on {} object(s): {}",
+            errors.len(),
+            errors[0]
+        )
+    };
+    let (status, reason) = if !findings.is_empty() {
+        (CheckStatus::Fail, (!errors.is_empty()).then(failed))
+    } else if !errors.is_empty() {
+        (CheckStatus::Unknown, Some(failed()))
+    } else {
+        (CheckStatus::Pass, None)
+    };
+    let result = CheckResult {
+        id: check.id.value.clone(),
+        title: check.title.clone(),
+        severity: check.severity,
+        techniques: check
+            .techniques
+            .iter()
+            .map(|t| t.value.to_string())
+            .collect(),
+        status,
+        reason,
+    };
+    (result, findings)
+}
+
+fn evaluate(
+    program: &Program,
+    scope: &Context<'_, '_>,
+    view: &str,
+    item: &Item<'_>,
+) -> Result<bool, String> {
+    let mut ctx = scope.new_inner_scope();
+    let value = cel::to_value(&item.value).map_err(|e| e.to_string())?;
+    ctx.add_variable_from_value(view, value);
+    let object = cel::to_value(&item.object.value).map_err(|e| e.to_string())?;
+    ctx.add_variable_from_value("object", object);
+    match program.execute(&ctx) {
+        Ok(cel::Value::Bool(b)) => Ok(b),
+        Ok(other) => Err(format!("expression gave {other:?}, not a bool")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn finding(check: &Check, item: &Item<'_>) -> Finding {
+    let o = item.object;
+    let fill = |template: &str| {
+        template
+            .replace("{{kind}}", o.kind())
+            .replace("{{namespace}}", o.namespace())
+            .replace("{{name}}", o.name())
+    };
+    Finding {
+        check: check.id.value.clone(),
+        severity: check.severity,
+        techniques: check
+            .techniques
+            .iter()
+            .map(|t| t.value.to_string())
+            .collect(),
+        object: ObjectRef {
+            api_version: o.api_version().to_owned(),
+            kind: o.kind().to_owned(),
+            namespace: o.namespace().to_owned(),
+            name: o.name().to_owned(),
+        },
+        file: o.file.clone(),
+        line: o.line,
+        message: fill(&check.message),
+        evidence: check
+            .evidence
+            .as_deref()
+            .map(|p| evidence(&item.value, p))
+            .unwrap_or_default(),
+        verify: fill(&check.verify),
+        excepted: false,
+        exception_reason: None,
+    }
+}
+
+/// Values at a path such as `containers[].securityContext.privileged`, as `path=value`
+/// with list indices filled in; nulls and missing fields are left out.
+pub fn evidence(value: &Value, path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    walk(value, &path.split('.').collect::<Vec<_>>(), "", &mut out);
+    out
+}
+
+fn walk(value: &Value, parts: &[&str], at: &str, out: &mut Vec<String>) {
+    let Some((first, rest)) = parts.split_first() else {
+        if !value.is_null() && value != &Value::Bool(false) {
+            out.push(format!("{at}={value}"));
+        }
+        return;
+    };
+    let sep = if at.is_empty() { "" } else { "." };
+    if let Some(name) = first.strip_suffix("[]") {
+        if let Some(list) = value.get(name).and_then(Value::as_array) {
+            for (i, v) in list.iter().enumerate() {
+                walk(v, rest, &format!("{at}{sep}{name}[{i}]"), out);
+            }
+        }
+    } else if let Some(v) = value.get(*first) {
+        walk(v, rest, &format!("{at}{sep}{first}"), out);
+    }
+}
+
+fn compile_diagnostic(check: &Check, errors: &cel::ParseErrors) -> Diagnostic {
+    let first = errors.errors.first();
+    let (line, col) = first.map_or((0, 0), |e| e.pos);
+    let base = check.expr.pos;
+    let pos = Pos {
+        line: base.line + u32::try_from(line.max(1) - 1).unwrap_or(0),
+        col: if line <= 1 {
+            base.col + u32::try_from(col.max(0)).unwrap_or(0)
+        } else {
+            u32::try_from(col.max(0)).unwrap_or(0) + 1
+        },
+    };
+    let msg = first.map_or_else(|| errors.to_string(), |e| e.msg.clone());
+    Diagnostic::new(
+        Code::CheckExpression,
+        &check.origin.0,
+        pos,
+        format!("check {}: CEL expression does not compile: {msg}", check.id),
+    )
+    .hint("see https://github.com/google/cel-spec; optional fields use `.?field.orValue(x)`")
+}
+
+/// Compiles every check and runs its inline tests: each `fail` object must be flagged,
+/// each `pass` object must not, and both lists must be non-empty.
+pub fn validate_checks(matrix: &Matrix) -> Vec<Diagnostic> {
+    let (engine, mut diags) = Engine::new(matrix, &Selection::default());
+    for compiled in &engine.checks {
+        let check = compiled.check;
+        let file = &check.origin.0;
+        if check.tests.fail.is_empty() || check.tests.pass.is_empty() {
+            diags.push(
+                Diagnostic::new(
+                    Code::CheckTestsMissing,
+                    file,
+                    check.id.pos,
+                    format!(
+                        "check {} needs at least one failing and one passing test object",
+                        check.id
+                    ),
+                )
+                .hint("add objects under `tests.fail` and `tests.pass`"),
+            );
+        }
+        let root = Context::with_env(Arc::clone(&engine.env));
+        for (want_fail, cases) in [(true, &check.tests.fail), (false, &check.tests.pass)] {
+            for (i, case) in cases.iter().enumerate() {
+                let snapshot = Snapshot::from_values([case.clone()]);
+                let views = Views::build(&snapshot);
+                let (result, _) = run_check(compiled, &views, &root);
+                let status = result.status;
+                let list = if want_fail { "fail" } else { "pass" };
+                let problem = match (want_fail, status) {
+                    (true, CheckStatus::Fail) | (false, CheckStatus::Pass) => None,
+                    (_, CheckStatus::Unknown) => Some(format!(
+                        "could not be evaluated: {}",
+                        result.reason.clone().unwrap_or_default()
+                    )),
+                    (true, _) => Some("was not flagged".to_owned()),
+                    (false, _) => Some("was flagged".to_owned()),
+                };
+                if let Some(problem) = problem {
+                    diags.push(
+                        Diagnostic::new(Code::CheckTest, file, check.id.pos, format!("check {}: tests.{list}[{i}] {problem}", check.id))
+                            .hint(if views.get(check.view.as_str()).is_empty() {
+                                "the test object is not an item of this check's view (kind and metadata needed)"
+                            } else {
+                                "fix the expression or the test object"
+                            }),
+                    );
+                }
+            }
+        }
+    }
+    diags
+}

@@ -1,0 +1,249 @@
+//! Kubernetes objects to check, read from manifest files and folders or from the JSON of
+//! `kubectl get <kinds> -A -o json`. Every object keeps the file and line it came from.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::matrix::load::{MAX_FILE_BYTES, manifest_documents};
+
+/// One Kubernetes object and where it was read.
+#[derive(Clone, Debug)]
+pub struct Object {
+    pub value: Value,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+}
+
+impl Object {
+    pub fn new(value: Value) -> Self {
+        Self {
+            value,
+            file: None,
+            line: None,
+        }
+    }
+
+    pub fn kind(&self) -> &str {
+        self.value.get("kind").and_then(Value::as_str).unwrap_or("")
+    }
+
+    pub fn api_version(&self) -> &str {
+        self.value
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+
+    pub fn name(&self) -> &str {
+        self.value
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+
+    /// The namespace, `default` for namespaced kinds that omit it, empty when cluster-scoped.
+    pub fn namespace(&self) -> &str {
+        if is_cluster_scoped(self.kind()) {
+            return "";
+        }
+        self.value
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .unwrap_or("default")
+    }
+}
+
+/// Kinds without a namespace.
+pub fn is_cluster_scoped(kind: &str) -> bool {
+    matches!(
+        kind,
+        "Namespace"
+            | "Node"
+            | "ClusterRole"
+            | "ClusterRoleBinding"
+            | "MutatingWebhookConfiguration"
+            | "ValidatingWebhookConfiguration"
+            | "ValidatingAdmissionPolicy"
+            | "ValidatingAdmissionPolicyBinding"
+            | "PersistentVolume"
+            | "StorageClass"
+            | "CustomResourceDefinition"
+            | "PriorityClass"
+            | "APIService"
+            | "IngressClass"
+            | "RuntimeClass"
+            | "CertificateSigningRequest"
+    )
+}
+
+/// The objects of one run, with what could not be read.
+#[derive(Clone, Debug, Default)]
+pub struct Snapshot {
+    pub objects: Vec<Object>,
+    pub warnings: Vec<String>,
+}
+
+/// A source that cannot be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path} is not JSON: {message}; produce it with `kubectl get <kinds> -A -o json`")]
+    Json { path: PathBuf, message: String },
+}
+
+impl Snapshot {
+    /// Objects from manifest files and folders (recursive; YAML or JSON; multi-document;
+    /// `kind: List`). Documents that are not Kubernetes objects are skipped with a warning.
+    pub fn from_manifests(paths: &[PathBuf]) -> Result<Self, SourceError> {
+        let mut snapshot = Snapshot::default();
+        let mut files = Vec::new();
+        for path in paths {
+            collect_files(path, &mut files)?;
+        }
+        files.sort();
+        for file in files {
+            snapshot.read_manifest(&file)?;
+        }
+        Ok(snapshot)
+    }
+
+    /// Objects from `kubectl get ... -o json` output (a `List`, or a single object).
+    pub fn from_json_file(path: &Path) -> Result<Self, SourceError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SourceError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let value: Value = serde_json::from_str(&text).map_err(|e| SourceError::Json {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let mut snapshot = Snapshot::default();
+        snapshot.push_flattened(value, &path.display().to_string(), None);
+        Ok(snapshot)
+    }
+
+    /// Objects given in memory (inline tests, fixtures).
+    pub fn from_values(values: impl IntoIterator<Item = Value>) -> Self {
+        let mut snapshot = Snapshot::default();
+        for value in values {
+            snapshot.push_flattened(value, "<inline>", None);
+        }
+        snapshot
+    }
+
+    fn read_manifest(&mut self, path: &Path) -> Result<(), SourceError> {
+        let display = path.display().to_string();
+        let meta = std::fs::metadata(path).map_err(|source| SourceError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if meta.len() > 16 * MAX_FILE_BYTES as u64 {
+            self.warnings
+                .push(format!("{display}: skipped, larger than 16 MiB"));
+            return Ok(());
+        }
+        let bytes = std::fs::read(path).map_err(|source| SourceError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let Ok(text) = String::from_utf8(bytes) else {
+            self.warnings.push(format!("{display}: skipped, not UTF-8"));
+            return Ok(());
+        };
+        let is_json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        if is_json {
+            match serde_json::from_str::<Value>(&text) {
+                Ok(value) => self.push_flattened(value, &display, Some(1)),
+                Err(e) => self
+                    .warnings
+                    .push(format!("{display}:{}: skipped, not JSON: {e}", e.line())),
+            }
+            return Ok(());
+        }
+        let (docs, diags) = manifest_documents(&display, &text);
+        for d in diags {
+            self.warnings.push(format!(
+                "{}:{}:{}: skipped document: {}",
+                d.file, d.line, d.col, d.message
+            ));
+        }
+        for doc in docs {
+            self.push_flattened(doc.value, &display, Some(doc.line));
+        }
+        Ok(())
+    }
+
+    fn push_flattened(&mut self, value: Value, file: &str, line: Option<u32>) {
+        if value.is_null() {
+            return;
+        }
+        let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
+        if let Some(items) = value.get("items").and_then(Value::as_array)
+            && (kind == "List" || kind.ends_with("List"))
+        {
+            let list_kind = kind.strip_suffix("List").unwrap_or("").to_owned();
+            for mut item in items.clone() {
+                // `kubectl get pods -o json` items of a PodList may omit their kind.
+                if item.get("kind").is_none()
+                    && !list_kind.is_empty()
+                    && let Some(map) = item.as_object_mut()
+                {
+                    map.insert("kind".to_owned(), Value::String(list_kind.clone()));
+                }
+                self.push_flattened(item, file, line);
+            }
+            return;
+        }
+        if kind.is_empty() || value.get("metadata").is_none() {
+            let at = line.map(|l| format!(":{l}")).unwrap_or_default();
+            self.warnings.push(format!("{file}{at}: skipped a document that is not a Kubernetes object (no kind or metadata)"));
+            return;
+        }
+        self.objects.push(Object {
+            value,
+            file: Some(file.to_owned()),
+            line,
+        });
+    }
+}
+
+fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), SourceError> {
+    let meta = std::fs::metadata(path).map_err(|source| SourceError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if meta.is_file() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(path).map_err(|source| SourceError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    for entry in entries.flatten() {
+        let p = entry.path();
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if p.is_dir() {
+            collect_files(&p, out)?;
+        } else if p.extension().is_some_and(|e| {
+            ["yaml", "yml", "json"]
+                .iter()
+                .any(|x| e.eq_ignore_ascii_case(x))
+        }) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}

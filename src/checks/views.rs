@@ -1,0 +1,284 @@
+//! Views: the items checks evaluate, computed from a snapshot once so that expressions
+//! stay one line. A workload exposes its pod spec wherever it nests and every container
+//! tagged with its type; a binding carries the rules of the role it grants.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value, json};
+
+use super::snapshot::{Object, Snapshot};
+
+/// One item of a view: the JSON a check sees, and the object it stands for.
+#[derive(Clone, Debug)]
+pub struct Item<'a> {
+    pub object: &'a Object,
+    pub value: Value,
+}
+
+/// Every view's items for one snapshot.
+#[derive(Debug, Default)]
+pub struct Views<'a> {
+    pub items: HashMap<&'static str, Vec<Item<'a>>>,
+    pub warnings: Vec<String>,
+}
+
+const WORKLOAD_KINDS: [&str; 8] = [
+    "Pod",
+    "Deployment",
+    "DaemonSet",
+    "StatefulSet",
+    "ReplicaSet",
+    "Job",
+    "CronJob",
+    "ReplicationController",
+];
+
+impl<'a> Views<'a> {
+    pub fn build(snapshot: &'a Snapshot) -> Self {
+        let mut views = Views::default();
+        let present: std::collections::HashSet<(String, String, String)> = snapshot
+            .objects
+            .iter()
+            .map(|o| {
+                (
+                    o.kind().to_owned(),
+                    o.namespace().to_owned(),
+                    o.name().to_owned(),
+                )
+            })
+            .collect();
+        for object in &snapshot.objects {
+            let kind = object.kind();
+            let view = match kind {
+                k if WORKLOAD_KINDS.contains(&k) => {
+                    if owned_by_present_controller(object, &present) {
+                        continue;
+                    }
+                    if let Some(v) = workload(object) {
+                        ("workload", v)
+                    } else {
+                        views.warnings.push(format!(
+                            "{} {}/{}: no pod spec found; not checked as a workload",
+                            kind,
+                            object.namespace(),
+                            object.name()
+                        ));
+                        continue;
+                    }
+                }
+                "RoleBinding" | "ClusterRoleBinding" => ("binding", binding(object, snapshot)),
+                "Role" | "ClusterRole" => ("role", plain(object)),
+                "Service" => ("service", plain(object)),
+                "Namespace" => ("namespace", namespace(object, snapshot)),
+                "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration" => {
+                    ("webhook", plain(object))
+                }
+                "ServiceAccount" => ("serviceaccount", plain(object)),
+                "ConfigMap" => ("configmap", plain(object)),
+                "Node" => ("node", plain(object)),
+                "Ingress" => ("ingress", plain(object)),
+                _ => continue,
+            };
+            views.items.entry(view.0).or_default().push(Item {
+                object,
+                value: view.1,
+            });
+        }
+        views
+    }
+
+    pub fn get(&self, view: &str) -> &[Item<'a>] {
+        self.items.get(view).map_or(&[], Vec::as_slice)
+    }
+}
+
+fn owned_by_present_controller(
+    object: &Object,
+    present: &std::collections::HashSet<(String, String, String)>,
+) -> bool {
+    let Some(owners) = object
+        .value
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+    else {
+        return false;
+    };
+    owners.iter().any(|o| {
+        o.get("controller").and_then(Value::as_bool) == Some(true)
+            && present.contains(&(
+                o.get("kind")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned(),
+                object.namespace().to_owned(),
+                o.get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned(),
+            ))
+    })
+}
+
+fn base(object: &Object) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("kind".into(), json!(object.kind()));
+    m.insert("apiVersion".into(), json!(object.api_version()));
+    m.insert("name".into(), json!(object.name()));
+    m.insert("namespace".into(), json!(object.namespace()));
+    let meta = object.value.get("metadata").cloned().unwrap_or(Value::Null);
+    m.insert(
+        "labels".into(),
+        meta.get("labels").cloned().unwrap_or_else(|| json!({})),
+    );
+    m.insert(
+        "annotations".into(),
+        meta.get("annotations")
+            .cloned()
+            .unwrap_or_else(|| json!({})),
+    );
+    m.insert("metadata".into(), meta);
+    m
+}
+
+/// The object itself plus the common fields (kind, name, namespace, labels, annotations).
+fn plain(object: &Object) -> Value {
+    let mut m = base(object);
+    if let Some(src) = object.value.as_object() {
+        for (k, v) in src {
+            m.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    Value::Object(m)
+}
+
+/// Where the pod spec sits for each workload kind.
+pub fn pod_spec(object: &Object) -> Option<&Value> {
+    let v = &object.value;
+    match object.kind() {
+        "Pod" => v.get("spec"),
+        "CronJob" => v.pointer("/spec/jobTemplate/spec/template/spec"),
+        _ => v.pointer("/spec/template/spec"),
+    }
+    .filter(|s| s.is_object())
+}
+
+fn workload(object: &Object) -> Option<Value> {
+    let spec = pod_spec(object)?.clone();
+    let mut m = base(object);
+    let mut containers = Vec::new();
+    for (field, kind) in [
+        ("initContainers", "init"),
+        ("containers", "regular"),
+        ("ephemeralContainers", "ephemeral"),
+    ] {
+        if let Some(list) = spec.get(field).and_then(Value::as_array) {
+            for c in list {
+                let mut c = c.clone();
+                if let Some(map) = c.as_object_mut() {
+                    map.insert("type".into(), json!(kind));
+                }
+                containers.push(c);
+            }
+        }
+    }
+    m.insert("containers".into(), Value::Array(containers));
+    m.insert(
+        "volumes".into(),
+        spec.get("volumes").cloned().unwrap_or_else(|| json!([])),
+    );
+    m.insert("podSpec".into(), spec);
+    m.insert(
+        "spec".into(),
+        object.value.get("spec").cloned().unwrap_or(Value::Null),
+    );
+    Some(Value::Object(m))
+}
+
+fn binding(object: &Object, snapshot: &Snapshot) -> Value {
+    let mut m = base(object);
+    let role_ref = object.value.get("roleRef").cloned().unwrap_or(Value::Null);
+    let role_kind = role_ref.get("kind").and_then(Value::as_str).unwrap_or("");
+    let role_name = role_ref.get("name").and_then(Value::as_str).unwrap_or("");
+    let ns = object.namespace();
+    let role = snapshot.objects.iter().find(|o| {
+        o.kind() == role_kind
+            && o.name() == role_name
+            && (role_kind == "ClusterRole" || o.namespace() == ns)
+    });
+    let rules = role.map(|r| role_rules(r, snapshot)).unwrap_or_default();
+    m.insert("unresolved".into(), json!(role.is_none()));
+    m.insert("rules".into(), Value::Array(rules));
+    m.insert("roleRef".into(), role_ref);
+    m.insert(
+        "subjects".into(),
+        object
+            .value
+            .get("subjects")
+            .cloned()
+            .unwrap_or_else(|| json!([])),
+    );
+    let scope = if object.kind() == "ClusterRoleBinding" {
+        "cluster"
+    } else {
+        "namespace"
+    };
+    m.insert("scope".into(), json!(scope));
+    Value::Object(m)
+}
+
+/// A role's rules, with the rules of the `ClusterRoles` it aggregates merged in.
+fn role_rules(role: &Object, snapshot: &Snapshot) -> Vec<Value> {
+    let mut rules: Vec<Value> = role
+        .value
+        .get("rules")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let selectors = role
+        .value
+        .pointer("/aggregationRule/clusterRoleSelectors")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for selector in selectors {
+        let Some(wanted) = selector.get("matchLabels").and_then(Value::as_object) else {
+            continue;
+        };
+        for other in snapshot
+            .objects
+            .iter()
+            .filter(|o| o.kind() == "ClusterRole" && o.name() != role.name())
+        {
+            let labels = other
+                .value
+                .pointer("/metadata/labels")
+                .and_then(Value::as_object);
+            if labels.is_some_and(|l| wanted.iter().all(|(k, v)| l.get(k) == Some(v))) {
+                rules.extend(
+                    other
+                        .value
+                        .get("rules")
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default(),
+                );
+            }
+        }
+    }
+    rules
+}
+
+fn namespace(object: &Object, snapshot: &Snapshot) -> Value {
+    let mut m = match plain(object) {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    let policies: Vec<Value> = snapshot
+        .objects
+        .iter()
+        .filter(|o| o.kind() == "NetworkPolicy" && o.namespace() == object.name())
+        .map(|o| o.value.clone())
+        .collect();
+    m.insert("networkPolicies".into(), Value::Array(policies));
+    Value::Object(m)
+}
