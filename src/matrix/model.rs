@@ -177,6 +177,9 @@ pub struct Technique {
     /// Ids of checks that find this technique's preconditions in cluster objects.
     #[serde(default)]
     pub checks: Vec<Located<String>>,
+    /// Why this technique has no check (its trace is not visible in API objects).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checks_note: Option<String>,
     /// Ids of response playbooks for this technique.
     #[serde(default)]
     pub playbooks: Vec<Located<String>>,
