@@ -5,7 +5,9 @@
 //! check's CEL expression once and evaluates it over the items, `report` is the result.
 
 pub mod engine;
+pub mod exceptions;
 pub mod report;
+pub mod sarif;
 pub mod snapshot;
 pub mod views;
 

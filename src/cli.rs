@@ -99,6 +99,7 @@ pub fn run(args: &Args, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Ou
             checks,
             severity_min,
             fail_on,
+            exceptions,
             format,
         }) => {
             let loaded = ctx.load()?;
@@ -109,6 +110,7 @@ pub fn run(args: &Args, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Ou
                 checks,
                 severity_min: *severity_min,
                 fail_on: *fail_on,
+                exceptions: exceptions.as_deref(),
                 format: *format,
                 color: ctx.color,
             };

@@ -94,12 +94,16 @@ pub enum Command {
         /// Hide findings below this severity.
         #[arg(long, value_enum, value_name = "SEVERITY")]
         severity_min: Option<SeverityArg>,
-        /// Exit 1 when a finding at or above this severity remains.
+        /// Exit 1 when a finding at or above this severity remains (not excepted).
         #[arg(long, value_enum, default_value_t = FailOn::High)]
         fail_on: FailOn,
+        /// Accepted risks: YAML `exceptions:` with check, kind, namespace, name (globs),
+        /// reason, owner, expires (YYYY-MM-DD).
+        #[arg(long, value_name = "FILE")]
+        exceptions: Option<PathBuf>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
-        format: TableFormat,
+        #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+        format: CheckFormat,
     },
     /// Print a shell completion script.
     #[command(after_help = EXIT_CODES)]
@@ -128,6 +132,13 @@ pub enum ShowFormat {
     Text,
     Markdown,
     Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Table,
+    Json,
+    Sarif,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

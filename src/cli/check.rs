@@ -11,7 +11,7 @@ use crate::checks::{CheckStatus, Engine, Report, Snapshot};
 use crate::matrix::Matrix;
 use crate::matrix::check::Severity;
 
-use super::args::{FailOn, SeverityArg, TableFormat};
+use super::args::{CheckFormat, FailOn, SeverityArg};
 use super::output;
 
 pub struct Options<'a> {
@@ -21,7 +21,8 @@ pub struct Options<'a> {
     pub checks: &'a [String],
     pub severity_min: Option<SeverityArg>,
     pub fail_on: FailOn,
-    pub format: TableFormat,
+    pub exceptions: Option<&'a Path>,
+    pub format: CheckFormat,
     pub color: bool,
 }
 
@@ -84,15 +85,27 @@ pub fn run(out: &mut dyn Write, matrix: &Matrix, opts: &Options<'_>) -> Result<b
             },
         ),
     };
+    let exceptions = match opts.exceptions {
+        Some(path) => crate::checks::exceptions::load(path)?,
+        None => Vec::new(),
+    };
     let mut report = engine.run(&snapshot, source);
+    let expired = crate::checks::exceptions::apply(
+        &mut report,
+        &snapshot,
+        &exceptions,
+        &crate::checks::exceptions::today(),
+    );
+    report.warnings.extend(expired);
     if let Some(min) = opts.severity_min {
         let min = severity(min);
         report.findings.retain(|f| f.severity >= min);
         report.summarize(snapshot.objects.len());
     }
     match opts.format {
-        TableFormat::Json => output::json(out, &report)?,
-        TableFormat::Table => table(out, matrix, &report, opts.color)?,
+        CheckFormat::Json => output::json(out, &report)?,
+        CheckFormat::Sarif => output::json(out, &crate::checks::sarif::to_sarif(&report, matrix))?,
+        CheckFormat::Table => table(out, matrix, &report, opts.color)?,
     }
     for w in &report.warnings {
         eprintln!("warning: {}", crate::text::sanitize(w));
@@ -128,7 +141,7 @@ fn table(
         let findings: Vec<_> = report
             .findings
             .iter()
-            .filter(|f| f.techniques.iter().any(|x| x == t.id.as_str()))
+            .filter(|f| !f.excepted && f.techniques.iter().any(|x| x == t.id.as_str()))
             .collect();
         if findings.is_empty() {
             continue;
@@ -175,6 +188,13 @@ fn table(
             "unknown   {:<28} {}",
             c.id,
             crate::text::sanitize(c.reason.as_deref().unwrap_or(""))
+        )?;
+    }
+    let excepted = report.findings.iter().filter(|f| f.excepted).count();
+    if excepted > 0 {
+        writeln!(
+            out,
+            "{excepted} finding(s) excepted (accepted risks; see --format json for reasons)"
         )?;
     }
     let s = &report.summary;

@@ -405,6 +405,7 @@ pub fn manifest_documents(display: &str, text: &str) -> (Vec<Document>, Vec<Diag
     let mut docs = Vec::new();
     let mut diags = Vec::new();
     let mut start = 1usize;
+    let mut content_seen = false;
     let mut chunk = String::new();
     let mut flush = |chunk: &mut String, start: usize| {
         if chunk.trim().is_empty()
@@ -435,17 +436,36 @@ pub fn manifest_documents(display: &str, text: &str) -> (Vec<Document>, Vec<Diag
         if line.starts_with("---") && (line.len() == 3 || line[3..].starts_with([' ', '\t'])) {
             flush(&mut chunk, start);
             start = index + 2;
+            content_seen = false;
             continue;
         }
         if line.starts_with("...") && line.trim_end() == "..." {
             continue;
         }
-        if chunk.is_empty() {
+        let is_content = !(line.trim().is_empty() || line.trim_start().starts_with('#'));
+        if is_content && !content_seen {
+            // A document's line is its first line of content, not a leading comment.
             start = index + 1;
+            content_seen = true;
         }
         chunk.push_str(line);
         chunk.push('\n');
     }
     flush(&mut chunk, start);
     (docs, diags)
+}
+
+/// Parses one small YAML document (a user's exceptions file, say) into JSON, under the
+/// same budget as matrix files; errors carry file, line and column.
+pub fn yaml_value(display: &str, text: &str) -> Result<serde_json::Value, Diagnostic> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::new(
+            Code::TooLarge,
+            display,
+            Pos { line: 1, col: 1 },
+            format!("file is larger than {} KiB", MAX_FILE_BYTES / 1024),
+        ));
+    }
+    serde_saphyr::from_str_with_options::<serde_json::Value>(text, options())
+        .map_err(|err| yaml_diagnostic(display, &err))
 }
