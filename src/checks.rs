@@ -6,6 +6,7 @@
 
 pub mod engine;
 pub mod exceptions;
+pub mod relations;
 pub mod report;
 pub mod sarif;
 pub mod snapshot;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
+use super::relations::Index;
 use super::snapshot::{Object, Snapshot};
 
 /// One item of a view: the JSON a check sees, and the object it stands for.
@@ -36,6 +37,7 @@ const WORKLOAD_KINDS: [&str; 8] = [
 impl<'a> Views<'a> {
     pub fn build(snapshot: &'a Snapshot) -> Self {
         let mut views = Views::default();
+        let index = Index::new(snapshot);
         let present: std::collections::HashSet<(String, String, String)> = snapshot
             .objects
             .iter()
@@ -54,7 +56,7 @@ impl<'a> Views<'a> {
                     if owned_by_present_controller(object, &present) {
                         continue;
                     }
-                    if let Some(v) = workload(object) {
+                    if let Some(v) = workload(object, &index) {
                         ("workload", v)
                     } else {
                         views.warnings.push(format!(
@@ -66,14 +68,24 @@ impl<'a> Views<'a> {
                         continue;
                     }
                 }
-                "RoleBinding" | "ClusterRoleBinding" => ("binding", binding(object, snapshot)),
+                "RoleBinding" | "ClusterRoleBinding" => ("binding", binding(object, &index)),
                 "Role" | "ClusterRole" => ("role", plain(object)),
-                "Service" => ("service", plain(object)),
+                "Service" => {
+                    let mut v = plain(object);
+                    v["selects"] = Value::Array(index.selected_by(object));
+                    ("service", v)
+                }
                 "Namespace" => ("namespace", namespace(object, snapshot)),
                 "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration" => {
                     ("webhook", plain(object))
                 }
-                "ServiceAccount" => ("serviceaccount", plain(object)),
+                "ServiceAccount" => {
+                    let mut v = plain(object);
+                    v["bindings"] =
+                        Value::Array(index.bindings_of(object.namespace(), object.name()));
+                    v["usedBy"] = Value::Array(index.users_of(object.namespace(), object.name()));
+                    ("serviceaccount", v)
+                }
                 "ConfigMap" => ("configmap", plain(object)),
                 "Node" => ("node", plain(object)),
                 "Ingress" => ("ingress", plain(object)),
@@ -162,7 +174,7 @@ pub fn pod_spec(object: &Object) -> Option<&Value> {
     .filter(|s| s.is_object())
 }
 
-fn workload(object: &Object) -> Option<Value> {
+fn workload(object: &Object, index: &Index<'_>) -> Option<Value> {
     let spec = pod_spec(object)?.clone();
     let mut m = base(object);
     let mut containers = Vec::new();
@@ -186,6 +198,15 @@ fn workload(object: &Object) -> Option<Value> {
         "volumes".into(),
         spec.get("volumes").cloned().unwrap_or_else(|| json!([])),
     );
+    let sa = spec
+        .get("serviceAccountName")
+        .or_else(|| spec.get("serviceAccount"))
+        .and_then(Value::as_str)
+        .unwrap_or("default");
+    m.insert(
+        "serviceAccount".into(),
+        json!({"name": sa, "bindings": index.bindings_of(object.namespace(), sa)}),
+    );
     m.insert("podSpec".into(), spec);
     m.insert(
         "spec".into(),
@@ -194,21 +215,15 @@ fn workload(object: &Object) -> Option<Value> {
     Some(Value::Object(m))
 }
 
-fn binding(object: &Object, snapshot: &Snapshot) -> Value {
+fn binding(object: &Object, index: &Index<'_>) -> Value {
     let mut m = base(object);
-    let role_ref = object.value.get("roleRef").cloned().unwrap_or(Value::Null);
-    let role_kind = role_ref.get("kind").and_then(Value::as_str).unwrap_or("");
-    let role_name = role_ref.get("name").and_then(Value::as_str).unwrap_or("");
-    let ns = object.namespace();
-    let role = snapshot.objects.iter().find(|o| {
-        o.kind() == role_kind
-            && o.name() == role_name
-            && (role_kind == "ClusterRole" || o.namespace() == ns)
-    });
-    let rules = role.map(|r| role_rules(r, snapshot)).unwrap_or_default();
-    m.insert("unresolved".into(), json!(role.is_none()));
-    m.insert("rules".into(), Value::Array(rules));
-    m.insert("roleRef".into(), role_ref);
+    let rules = index.rules_for(object);
+    m.insert("unresolved".into(), json!(rules.is_none()));
+    m.insert("rules".into(), Value::Array(rules.unwrap_or_default()));
+    m.insert(
+        "roleRef".into(),
+        object.value.get("roleRef").cloned().unwrap_or(Value::Null),
+    );
     m.insert(
         "subjects".into(),
         object
@@ -224,48 +239,6 @@ fn binding(object: &Object, snapshot: &Snapshot) -> Value {
     };
     m.insert("scope".into(), json!(scope));
     Value::Object(m)
-}
-
-/// A role's rules, with the rules of the `ClusterRoles` it aggregates merged in.
-fn role_rules(role: &Object, snapshot: &Snapshot) -> Vec<Value> {
-    let mut rules: Vec<Value> = role
-        .value
-        .get("rules")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let selectors = role
-        .value
-        .pointer("/aggregationRule/clusterRoleSelectors")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    for selector in selectors {
-        let Some(wanted) = selector.get("matchLabels").and_then(Value::as_object) else {
-            continue;
-        };
-        for other in snapshot
-            .objects
-            .iter()
-            .filter(|o| o.kind() == "ClusterRole" && o.name() != role.name())
-        {
-            let labels = other
-                .value
-                .pointer("/metadata/labels")
-                .and_then(Value::as_object);
-            if labels.is_some_and(|l| wanted.iter().all(|(k, v)| l.get(k) == Some(v))) {
-                rules.extend(
-                    other
-                        .value
-                        .get("rules")
-                        .and_then(Value::as_array)
-                        .cloned()
-                        .unwrap_or_default(),
-                );
-            }
-        }
-    }
-    rules
 }
 
 fn namespace(object: &Object, snapshot: &Snapshot) -> Value {
