@@ -5,6 +5,7 @@
 //! check's CEL expression once and evaluates it over the items, `report` is the result.
 
 pub mod engine;
+pub mod eval;
 pub mod exceptions;
 pub mod relations;
 pub mod report;

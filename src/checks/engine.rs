@@ -6,9 +6,10 @@
 
 use std::sync::Arc;
 
-use cel::{Context, Env, Program};
+use cel::{Env, Program};
 use serde_json::Value;
 
+use super::eval::{Task, evaluate_view};
 use super::report::{CheckResult, CheckStatus, Finding, ObjectRef, Report, SourceInfo, Summary};
 use super::snapshot::Snapshot;
 use super::views::{Item, Views};
@@ -78,9 +79,24 @@ impl<'m> Engine<'m> {
                 .cloned()
                 .collect(),
         };
-        let root = Context::with_env(Arc::clone(&self.env));
-        for compiled in &self.checks {
-            let (result, findings) = run_check(compiled, &views, &root);
+        let mut results: Vec<Option<(CheckResult, Vec<Finding>)>> =
+            self.checks.iter().map(|_| None).collect();
+        let mut view_names: Vec<&str> = self.checks.iter().map(|c| c.check.view.as_str()).collect();
+        view_names.sort_unstable();
+        view_names.dedup();
+        for view in view_names {
+            let indices: Vec<usize> = (0..self.checks.len())
+                .filter(|&i| self.checks[i].check.view.as_str() == view)
+                .collect();
+            let compiled: Vec<&Compiled<'_>> = indices.iter().map(|&i| &self.checks[i]).collect();
+            for (i, r) in indices
+                .into_iter()
+                .zip(run_checks(&self.env, &compiled, &views))
+            {
+                results[i] = Some(r);
+            }
+        }
+        for (result, findings) in results.into_iter().flatten() {
             report.checks.push(result);
             report.findings.extend(findings);
         }
@@ -89,77 +105,74 @@ impl<'m> Engine<'m> {
     }
 }
 
-/// One check over every item of its view.
-fn run_check(
-    compiled: &Compiled<'_>,
+/// Checks that share one view, over every item of that view.
+fn run_checks(
+    env: &Arc<Env>,
+    compiled: &[&Compiled<'_>],
     views: &Views<'_>,
-    root: &Context<'_, '_>,
-) -> (CheckResult, Vec<Finding>) {
-    let check = compiled.check;
-    let mut errors = Vec::new();
-    let mut findings = Vec::new();
-    let mut scope = root.new_inner_scope();
-    let params = serde_json::to_value(&check.params).unwrap_or(Value::Null);
-    if let Ok(p) = cel::to_value(&params) {
-        scope.add_variable_from_value("params", p);
-    }
-    for item in views.get(check.view.as_str()) {
-        match evaluate(&compiled.program, &scope, check.view.as_str(), item) {
-            Ok(true) => findings.push(finding(check, item)),
-            Ok(false) => {}
-            Err(e) => errors.push(format!(
-                "{} {}/{}: {e}",
-                item.object.kind(),
-                item.object.namespace(),
-                item.object.name()
-            )),
-        }
-    }
-    let failed = || {
-        format!(
-            "evaluation failed on {} object(s): {}",
-            errors.len(),
-            errors[0]
-        )
+) -> Vec<(CheckResult, Vec<Finding>)> {
+    let Some(first) = compiled.first() else {
+        return Vec::new();
     };
-    let (status, reason) = if !findings.is_empty() {
-        (CheckStatus::Fail, (!errors.is_empty()).then(failed))
-    } else if !errors.is_empty() {
-        (CheckStatus::Unknown, Some(failed()))
-    } else {
-        (CheckStatus::Pass, None)
-    };
-    let result = CheckResult {
-        id: check.id.value.clone(),
-        title: check.title.clone(),
-        severity: check.severity,
-        techniques: check
-            .techniques
-            .iter()
-            .map(|t| t.value.to_string())
-            .collect(),
-        status,
-        reason,
-    };
-    (result, findings)
-}
-
-fn evaluate(
-    program: &Program,
-    scope: &Context<'_, '_>,
-    view: &str,
-    item: &Item<'_>,
-) -> Result<bool, String> {
-    let mut ctx = scope.new_inner_scope();
-    let value = cel::to_value(&item.value).map_err(|e| e.to_string())?;
-    ctx.add_variable_from_value(view, value);
-    let object = cel::to_value(&item.object.value).map_err(|e| e.to_string())?;
-    ctx.add_variable_from_value("object", object);
-    match program.execute(&ctx) {
-        Ok(cel::Value::Bool(b)) => Ok(b),
-        Ok(other) => Err(format!("expression gave {other:?}, not a bool")),
-        Err(e) => Err(e.to_string()),
-    }
+    let view = first.check.view.as_str();
+    let items = views.get(view);
+    let params: Vec<cel::Value> = compiled
+        .iter()
+        .map(|c| {
+            let json = serde_json::to_value(&c.check.params).unwrap_or(Value::Null);
+            cel::to_value(&json).unwrap_or(cel::Value::Null)
+        })
+        .collect();
+    let tasks: Vec<Task<'_>> = compiled
+        .iter()
+        .zip(&params)
+        .map(|(c, p)| Task {
+            program: &c.program,
+            params: p,
+            wants_object: c.program.references().has_variable("object"),
+        })
+        .collect();
+    let outcomes = evaluate_view(env, &tasks, view, items);
+    compiled
+        .iter()
+        .zip(outcomes)
+        .map(|(c, outcome)| {
+            let check = c.check;
+            let findings: Vec<Finding> = outcome
+                .matches
+                .iter()
+                .map(|&i| finding(check, &items[i]))
+                .collect();
+            let errors = outcome.errors;
+            let failed = || {
+                format!(
+                    "evaluation failed on {} object(s): {}",
+                    errors.len(),
+                    errors[0]
+                )
+            };
+            let (status, reason) = if !findings.is_empty() {
+                (CheckStatus::Fail, (!errors.is_empty()).then(failed))
+            } else if !errors.is_empty() {
+                (CheckStatus::Unknown, Some(failed()))
+            } else {
+                (CheckStatus::Pass, None)
+            };
+            let result = CheckResult {
+                id: check.id.value.clone(),
+                title: check.title.clone(),
+                severity: check.severity,
+                techniques: check
+                    .techniques
+                    .iter()
+                    .map(|t| t.value.to_string())
+                    .collect(),
+                status,
+                reason,
+            };
+            (result, findings)
+        })
+        .collect()
 }
 
 fn finding(check: &Check, item: &Item<'_>) -> Finding {
@@ -271,12 +284,13 @@ pub fn validate_checks(matrix: &Matrix) -> Vec<Diagnostic> {
                 .hint("add objects under `tests.fail` and `tests.pass`"),
             );
         }
-        let root = Context::with_env(Arc::clone(&engine.env));
         for (want_fail, cases) in [(true, &check.tests.fail), (false, &check.tests.pass)] {
             for (i, case) in cases.iter().enumerate() {
                 let snapshot = Snapshot::from_values([case.clone()]);
                 let views = Views::build(&snapshot);
-                let (result, _) = run_check(compiled, &views, &root);
+                let Some((result, _)) = run_checks(&engine.env, &[compiled], &views).pop() else {
+                    continue;
+                };
                 let status = result.status;
                 let list = if want_fail { "fail" } else { "pass" };
                 let problem = match (want_fail, status) {

@@ -1,0 +1,128 @@
+//! The evaluation loop: every item of a view is converted to a CEL value once and shared
+//! by all checks of that view; items are spread over the cores.
+
+use std::sync::Arc;
+
+use cel::{Context, Env, Program};
+
+use super::views::Item;
+
+/// What one check found over a view: matching item indices and evaluation errors.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub matches: Vec<usize>,
+    pub errors: Vec<String>,
+}
+
+/// A compiled expression with the data it needs, as the loop sees it.
+pub struct Task<'a> {
+    pub program: &'a Program,
+    pub params: &'a cel::Value,
+    /// Whether the expression reads `object` (the raw object), so it is only built then.
+    pub wants_object: bool,
+}
+
+/// Below this many items the threads cost more than they save.
+const PARALLEL_MIN: usize = 512;
+
+/// Evaluates every task over every item of the view named `view`.
+pub fn evaluate_view(
+    env: &Arc<Env>,
+    tasks: &[Task<'_>],
+    view: &str,
+    items: &[Item<'_>],
+) -> Vec<Outcome> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(8);
+    if threads <= 1 || items.len() < PARALLEL_MIN {
+        return evaluate_chunk(env, tasks, view, items, 0);
+    }
+    let size = items.len().div_ceil(threads);
+    let parts: Vec<Vec<Outcome>> = std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(size)
+            .enumerate()
+            .map(|(i, chunk)| s.spawn(move || evaluate_chunk(env, tasks, view, chunk, i * size)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let mut merged: Vec<Outcome> = tasks.iter().map(|_| Outcome::default()).collect();
+    for part in parts {
+        if part.len() != merged.len() {
+            for m in &mut merged {
+                m.errors.push("an evaluation thread failed".to_owned());
+            }
+            continue;
+        }
+        for (m, p) in merged.iter_mut().zip(part) {
+            m.matches.extend(p.matches);
+            m.errors.extend(p.errors);
+        }
+    }
+    merged
+}
+
+fn evaluate_chunk(
+    env: &Arc<Env>,
+    tasks: &[Task<'_>],
+    view: &str,
+    items: &[Item<'_>],
+    offset: usize,
+) -> Vec<Outcome> {
+    let root = Context::with_env(Arc::clone(env));
+    let scopes: Vec<Context<'_, '_>> = tasks
+        .iter()
+        .map(|t| {
+            let mut scope = root.new_inner_scope();
+            scope.add_variable_from_value("params", t.params.clone());
+            scope
+        })
+        .collect();
+    let wants_object = tasks.iter().any(|t| t.wants_object);
+    let mut out: Vec<Outcome> = tasks.iter().map(|_| Outcome::default()).collect();
+    for (i, item) in items.iter().enumerate() {
+        let label = || {
+            format!(
+                "{} {}/{}",
+                item.object.kind(),
+                item.object.namespace(),
+                item.object.name()
+            )
+        };
+        let value = match cel::to_value(&item.value) {
+            Ok(v) => v,
+            Err(e) => {
+                for o in &mut out {
+                    o.errors.push(format!("{}: cannot convert: {e}", label()));
+                }
+                continue;
+            }
+        };
+        let object = if wants_object {
+            cel::to_value(&item.object.value).ok()
+        } else {
+            None
+        };
+        for ((task, scope), o) in tasks.iter().zip(&scopes).zip(&mut out) {
+            let mut ctx = scope.new_inner_scope();
+            ctx.add_variable_from_value(view, value.clone());
+            if let Some(obj) = &object {
+                ctx.add_variable_from_value("object", obj.clone());
+            }
+            match task.program.execute(&ctx) {
+                Ok(cel::Value::Bool(true)) => o.matches.push(offset + i),
+                Ok(cel::Value::Bool(false)) => {}
+                Ok(other) => o.errors.push(format!(
+                    "{}: expression gave {other:?}, not a bool",
+                    label()
+                )),
+                Err(e) => o.errors.push(format!("{}: {e}", label())),
+            }
+        }
+    }
+    out
+}
