@@ -140,19 +140,21 @@ impl Snapshot {
 
     fn read_manifest(&mut self, path: &Path) -> Result<(), SourceError> {
         let display = path.display().to_string();
-        let meta = std::fs::metadata(path).map_err(|source| SourceError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        if meta.len() > 16 * MAX_FILE_BYTES as u64 {
+        let limit = 64 * MAX_FILE_BYTES as u64;
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| {
+                std::io::Read::read_to_end(&mut std::io::Read::take(f, limit + 1), &mut bytes)
+            })
+            .map_err(|source| SourceError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        if bytes.len() as u64 > limit {
             self.warnings
-                .push(format!("{display}: skipped, larger than 16 MiB"));
+                .push(format!("{display}: skipped, larger than 64 MiB"));
             return Ok(());
         }
-        let bytes = std::fs::read(path).map_err(|source| SourceError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
         let Ok(text) = String::from_utf8(bytes) else {
             self.warnings.push(format!("{display}: skipped, not UTF-8"));
             return Ok(());
@@ -221,7 +223,8 @@ fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), SourceError>
         path: path.to_path_buf(),
         source,
     })?;
-    if meta.is_file() {
+    if !meta.is_dir() {
+        // Regular files, and pipes such as /dev/stdin (`helm template ... | ktm check`).
         out.push(path.to_path_buf());
         return Ok(());
     }
