@@ -97,6 +97,7 @@ pub fn header(frame: &mut Frame<'_>, app: &App, screen: Screen) {
             let n = app.search.matching.len();
             vec![
                 format!(" filter “{query}”: {n} of {total} techniques · Esc clears"),
+                format!(" filter “{query}”: {n} of {total}"),
                 format!(" “{query}”: {n} of {total}"),
             ]
         } else {

@@ -10,8 +10,11 @@ use crate::text::sanitize;
 use crate::text::wrap::width as text_width;
 use crate::tui::app::App;
 use crate::tui::layout::{self, Screen};
-use crate::tui::markdown::highlighted;
+use crate::tui::markdown::{ellipsize, highlighted};
 use crate::tui::search::SearchHit;
+
+/// Widest id column; longer ids (tactic slugs) are shortened.
+const ID_WIDTH: usize = 12;
 
 pub fn draw(frame: &mut Frame<'_>, app: &App, screen: Screen) {
     let search = &app.search;
@@ -40,7 +43,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, screen: Screen) {
         .map(|h| text_width(&h.id))
         .max()
         .unwrap_or(0)
-        .min(24);
+        .min(ID_WIDTH);
     let kind_width = search
         .hits
         .iter()
@@ -91,7 +94,7 @@ fn hit_line(
 ) -> Line<'static> {
     let theme = app.theme;
     let marker = if selected { "▶ " } else { "  " };
-    let id = sanitize(&hit.id);
+    let id = ellipsize(&sanitize(&hit.id), id_width);
     let kind = sanitize(&hit.kind);
     let mut spans = vec![
         Span::styled(marker, base),
