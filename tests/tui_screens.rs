@@ -137,3 +137,41 @@ fn the_monochrome_theme_uses_no_colour() {
     });
     assert!(any_colour, "the colour theme colours something");
 }
+
+#[test]
+fn tiny_terminals_draw_without_panicking() {
+    let steps = [
+        "",
+        "jl",
+        "/priv",
+        "<down>",
+        "<enter>",
+        "<tab><tab>",
+        "?",
+        "<esc>",
+        ":show 9013",
+    ];
+    for (width, height) in [(1, 1), (2, 2), (10, 3), (20, 5), (30, 8), (45, 12)] {
+        let mut app = tui_app();
+        for keys in steps {
+            drive(&mut app, width, height, &mut Script::keys(keys));
+        }
+        let mut script = Script::keys("<enter>jjj<pagedown>G<esc>");
+        drive(&mut app, width, height, &mut script);
+    }
+}
+
+#[test]
+fn clicks_anywhere_in_any_mode_never_panic() {
+    for start in ["", "/priv", ":show MS-TA9018<enter>", "?"] {
+        let mut app = tui_app();
+        drive(&mut app, 80, 24, &mut Script::keys(start));
+        let mut script = Script::default();
+        for y in 0..24 {
+            for x in (0..80).step_by(7) {
+                script = script.then_click(x, y).then_wheel(y % 2 == 0, x, y);
+            }
+        }
+        drive(&mut app, 80, 24, &mut script);
+    }
+}
