@@ -22,10 +22,6 @@ impl Theme {
         Self::new(false)
     }
 
-    pub fn is_color(self) -> bool {
-        self.color
-    }
-
     fn pick(self, color: Style, mono: Style) -> Style {
         if self.color { color } else { mono }
     }
