@@ -9,7 +9,7 @@ pub mod output;
 pub mod show;
 pub mod validate;
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
@@ -48,8 +48,22 @@ pub fn main() -> ExitCode {
 pub fn run(args: &Args, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     match &args.command {
         None => {
+            if !ctx.stdout_is_terminal || !std::io::stdin().is_terminal() {
+                anyhow::bail!(NO_TERMINAL);
+            }
             let loaded = ctx.load()?;
-            home(out, &loaded.matrix)?;
+            let searcher = Box::new(crate::tui::MatrixSearcher::new(&loaded.matrix));
+            let options = crate::tui::Options {
+                color: ctx.color,
+                keymap_file: context::config_dir().map(|d| d.join("keymap.toml")),
+                source: match &ctx.source {
+                    crate::matrix::MatrixSource::Embedded => "embedded matrix".to_owned(),
+                    crate::matrix::MatrixSource::Folder(dir) => {
+                        crate::text::sanitize(&dir.display().to_string()).into_owned()
+                    }
+                },
+            };
+            crate::tui::run(loaded.matrix, searcher, &options)?;
             Ok(Outcome::Success)
         }
         Some(Command::List {
@@ -128,28 +142,10 @@ pub fn run(args: &Args, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Ou
     }
 }
 
-/// Bare `ktm` without a terminal UI: the tactics with their technique counts.
-fn home(out: &mut dyn Write, matrix: &crate::matrix::Matrix) -> io::Result<()> {
-    writeln!(
-        out,
-        "Threat Matrix for Kubernetes: {} tactics, {} techniques, {} mitigations\n",
-        matrix.tactics.len(),
-        matrix.techniques.len(),
-        matrix.mitigations.len()
-    )?;
-    for t in &matrix.tactics {
-        let count = matrix.techniques_in(t.id.as_str()).count();
-        writeln!(
-            out,
-            "  {:<22} {count:>2} techniques",
-            crate::text::sanitize(&t.name)
-        )?;
-    }
-    writeln!(
-        out,
-        "\nTry `ktm list techniques`, `ktm show MS-TA9018` or `ktm --help`."
-    )
-}
+/// Why bare `ktm` did not start the terminal UI, and what to run instead.
+const NO_TERMINAL: &str = "ktm's terminal UI needs a terminal, and stdin or stdout is not one.\n  \
+     Without a terminal, use the commands: `ktm search TEXT`, `ktm show MS-TA9018`,\n  \
+     `ktm list techniques` (see `ktm --help`).";
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {

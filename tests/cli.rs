@@ -219,12 +219,16 @@ fn completions_are_generated() {
 }
 
 #[test]
-fn bare_ktm_without_a_terminal_prints_the_tactics() {
+fn bare_ktm_without_a_terminal_points_at_the_commands_and_exits_2() {
     let config = tempfile::tempdir().expect("tempdir");
     let out = ktm(config.path()).output().expect("run");
-    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "nothing on stdout");
+    let text = String::from_utf8_lossy(&out.stderr);
     assert!(
-        text.contains("Initial Access") && text.contains("Impact"),
+        text.starts_with("error: ktm's terminal UI needs a terminal")
+            && text.contains("ktm search")
+            && text.contains("ktm show"),
         "{text}"
     );
 }

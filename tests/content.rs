@@ -127,3 +127,25 @@ fn no_placeholder_text_is_left() {
         );
     }
 }
+
+#[test]
+fn every_technique_has_checks_or_says_why_not() {
+    let m = matrix();
+    let mut covered = 0;
+    for t in &m.techniques {
+        let note = t.checks_note.as_deref().map(str::trim).unwrap_or_default();
+        if t.checks.is_empty() {
+            assert!(
+                words(note) >= 5,
+                "{} has no check and no checks_note saying why",
+                t.id
+            );
+        } else {
+            covered += 1;
+        }
+    }
+    assert!(
+        covered >= 28,
+        "checks cover {covered} techniques, want at least 28"
+    );
+}

@@ -26,3 +26,42 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The TUI on the embedded matrix with the default keymap and the monochrome theme.
+pub fn tui_app() -> ktm::tui::App {
+    let loaded = ktm::matrix::load_matrix(&ktm::matrix::MatrixSource::Embedded, &[])
+        .expect("embedded matrix");
+    tui_app_on(loaded.matrix)
+}
+
+/// The TUI on a given matrix.
+pub fn tui_app_on(matrix: ktm::matrix::Matrix) -> ktm::tui::App {
+    let searcher = Box::new(ktm::tui::MatrixSearcher::new(&matrix));
+    let keymap = ktm::tui::Keymap::default_keymap().expect("default keymap");
+    ktm::tui::App::new(matrix, keymap, ktm::tui::Theme::monochrome(), searcher)
+}
+
+/// Runs `keys` (in `Script` notation) through the real event loop on a test terminal.
+pub fn drive(
+    app: &mut ktm::tui::App,
+    width: u16,
+    height: u16,
+    script: &mut ktm::tui::Script,
+) -> ratatui::Terminal<ratatui::backend::TestBackend> {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
+        .expect("terminal");
+    ktm::tui::drive(&mut terminal, app, script).expect("drive");
+    terminal
+}
+
+/// The screen as text, one string per row.
+pub fn screen_text(terminal: &ratatui::Terminal<ratatui::backend::TestBackend>) -> Vec<String> {
+    let buffer = terminal.backend().buffer();
+    (0..buffer.area.height)
+        .map(|y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect()
+}

@@ -1,0 +1,260 @@
+//! The application state and [`update`], the one function that changes it.
+//!
+//! `update(&mut App, Action) -> Vec<Effect>` is pure apart from the state it is given: no
+//! terminal, no I/O. Views draw from `&App`; the runtime carries out the effects.
+
+pub mod command;
+pub mod grid;
+pub mod help;
+pub mod modes;
+pub mod page;
+pub mod query;
+
+use ratatui::layout::Rect;
+
+use crate::matrix::{Entity, Matrix};
+use crate::text::sanitize;
+
+use super::action::{Action, Effect};
+use super::input::LineInput;
+use super::keymap::Keymap;
+use super::layout;
+use super::search::Searcher;
+use super::theme::Theme;
+use grid::Grid;
+use page::Page;
+use query::SearchState;
+
+/// Which part of the screen has the keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// The tactic grid.
+    Matrix,
+    /// An entity's page.
+    Detail,
+    /// The search input and its results.
+    Search,
+    /// The `:` command line.
+    Command,
+    /// The key help overlay.
+    Help,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 5] = [
+        Mode::Matrix,
+        Mode::Detail,
+        Mode::Search,
+        Mode::Command,
+        Mode::Help,
+    ];
+}
+
+/// A message for the footer until the next key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+}
+
+/// A page left for another, to come back to with `Esc`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Visit {
+    pub id: String,
+    pub scroll: usize,
+    pub selected: Option<usize>,
+}
+
+/// Everything the TUI knows.
+pub struct App {
+    pub matrix: Matrix,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub searcher: Box<dyn Searcher>,
+    /// Where the matrix came from, for the header (`embedded`, a folder).
+    pub source: String,
+    /// The terminal's size, as last reported.
+    pub size: Rect,
+    pub mode: Mode,
+    /// The mode under an overlay (search, command line, help), restored when it closes.
+    pub under: Mode,
+    pub grid: Grid,
+    pub page: Option<Page>,
+    pub history: Vec<Visit>,
+    pub search: SearchState,
+    pub command: LineInput,
+    pub help_scroll: usize,
+    pub status: Option<Status>,
+}
+
+impl App {
+    pub fn new(matrix: Matrix, keymap: Keymap, theme: Theme, searcher: Box<dyn Searcher>) -> Self {
+        let grid = Grid::new(&matrix);
+        Self {
+            matrix,
+            keymap,
+            theme,
+            searcher,
+            source: "embedded matrix".to_owned(),
+            size: Rect::new(0, 0, 80, 24),
+            mode: Mode::Matrix,
+            under: Mode::Matrix,
+            grid,
+            page: None,
+            history: Vec::new(),
+            search: SearchState::default(),
+            command: LineInput::default(),
+            help_scroll: 0,
+            status: None,
+        }
+    }
+
+    /// Whether the body shows a page (rather than the grid).
+    pub fn shows_page(&self) -> bool {
+        self.page.is_some()
+            && (self.mode == Mode::Detail
+                || (matches!(self.mode, Mode::Command | Mode::Help) && self.under == Mode::Detail))
+    }
+
+    /// Text lines that fit on a page at the current size.
+    pub fn page_height(&self) -> usize {
+        usize::from(layout::page(layout::screen(self.size).body).text.height).max(1)
+    }
+
+    fn page_width(&self) -> usize {
+        usize::from(layout::page(layout::screen(self.size).body).text.width)
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    /// Opens the entity `query` (an id, a bare number, a tactic's slug or name).
+    pub fn open(&mut self, query: &str) {
+        let Some(entity) = self.matrix.find(query) else {
+            self.error(format!(
+                "no technique, mitigation or tactic `{}`; try :search {}",
+                sanitize(query),
+                sanitize(query)
+            ));
+            return;
+        };
+        if let Some(current) = &self.page {
+            self.history.push(Visit {
+                id: current.id.clone(),
+                scroll: current.scroll,
+                selected: current.selected,
+            });
+        }
+        if let Entity::Technique(t) = entity {
+            self.grid.select_id(t.id.as_str());
+            self.grid.scroll_into_view(layout::screen(self.size).body);
+        }
+        self.page = Some(Page::build(&self.matrix, entity, self.page_width()));
+        self.mode = Mode::Detail;
+        self.under = Mode::Detail;
+    }
+
+    /// Goes back one page; from the first page back to the grid.
+    pub fn back(&mut self) {
+        let Some(visit) = self.history.pop() else {
+            self.page = None;
+            self.mode = Mode::Matrix;
+            self.under = Mode::Matrix;
+            return;
+        };
+        if let Some(entity) = self.matrix.find(&visit.id) {
+            let mut page = Page::build(&self.matrix, entity, self.page_width());
+            page.selected = visit.selected.filter(|i| *i < page.links.len());
+            page.scroll = visit.scroll;
+            page.scroll_by(0, self.page_height());
+            self.page = Some(page);
+        }
+        self.mode = Mode::Detail;
+    }
+
+    fn resize(&mut self, width: u16, height: u16) {
+        self.size = Rect::new(0, 0, width, height);
+        let width = self.page_width();
+        let height = self.page_height();
+        if let Some(page) = &mut self.page {
+            let target = page.selected_target().map(str::to_owned);
+            if let Some(entity) = self.matrix.find(&page.id) {
+                let mut fresh = Page::build(&self.matrix, entity, width);
+                fresh.selected =
+                    target.and_then(|t| fresh.links.iter().position(|l| l.target == t));
+                fresh.scroll = page.scroll;
+                fresh.scroll_by(0, height);
+                *page = fresh;
+            }
+        }
+        self.grid.scroll_into_view(layout::screen(self.size).body);
+    }
+
+    fn go_to_tactic(&mut self, name: &str) {
+        let Some(Entity::Tactic(t)) = self.matrix.find(name) else {
+            let names: Vec<&str> = self.matrix.tactics.iter().map(|t| t.id.as_str()).collect();
+            self.error(format!(
+                "no tactic `{}`; the tactics are {}",
+                sanitize(name),
+                names.join(", ")
+            ));
+            return;
+        };
+        let id = t.id.as_str().to_owned();
+        self.grid.select_column(&id);
+        self.page = None;
+        self.history.clear();
+        self.mode = Mode::Matrix;
+        self.under = Mode::Matrix;
+        self.grid.scroll_into_view(layout::screen(self.size).body);
+    }
+
+    fn start_search(&mut self, text: Option<&str>) {
+        if self.mode != Mode::Search {
+            self.under = self.mode;
+        }
+        self.mode = Mode::Search;
+        if let Some(text) = text {
+            self.search.input.set(text);
+            self.search.refresh(self.searcher.as_ref());
+        }
+    }
+}
+
+/// Applies one action to the app and returns what the runtime must do.
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    if !matches!(action, Action::Resize(..)) {
+        app.status = None;
+    }
+    match action {
+        Action::Quit => return vec![Effect::Quit],
+        Action::Resize(w, h) => app.resize(w, h),
+        Action::OpenEntity(id) => app.open(&id),
+        Action::GoToTactic(name) => app.go_to_tactic(&name),
+        Action::Search(text) => app.start_search(Some(&text)),
+        Action::StartSearch => app.start_search(None),
+        Action::StartCommand => {
+            app.under = app.mode;
+            app.command.clear();
+            app.mode = Mode::Command;
+        }
+        Action::ToggleHelp if app.mode == Mode::Help => app.mode = app.under,
+        Action::ToggleHelp => {
+            app.under = app.mode;
+            app.help_scroll = 0;
+            app.mode = Mode::Help;
+        }
+        other => match app.mode {
+            Mode::Matrix => modes::matrix(app, &other),
+            Mode::Detail => modes::detail(app, &other),
+            Mode::Search => query::handle(app, &other),
+            Mode::Command => return modes::command(app, &other),
+            Mode::Help => modes::help(app, &other),
+        },
+    }
+    Vec::new()
+}

@@ -1,0 +1,143 @@
+//! The grid: one bordered column per tactic, one cell per technique, a badge column
+//! reserved in each cell for check status, the selection and the search filter.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::symbols::merge::MergeStrategy;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::matrix::Entity;
+use crate::text::wrap::width as text_width;
+use crate::text::{render_markdown, sanitize};
+use crate::tui::app::App;
+use crate::tui::app::Mode;
+use crate::tui::app::grid::Cell;
+use crate::tui::app::page::facts;
+use crate::tui::layout;
+use crate::tui::markdown::ellipsize;
+use crate::tui::markdown::to_line;
+
+/// The badge of a technique's cell. Reserved: the checks issue fills it with the status
+/// of the technique's checks (findings, clean, unknown); until then it stays blank.
+fn badge(_app: &App, _cell: &Cell) -> &'static str {
+    " "
+}
+
+pub fn draw(frame: &mut Frame<'_>, app: &App, body: Rect) {
+    let theme = app.theme;
+    let grid = &app.grid;
+    let geometry = grid.geometry(body);
+    let selected_id = grid.selected().map(|c| c.id.as_str());
+    let filtering = app.search.active();
+    for (i, index) in geometry.columns.clone().enumerate() {
+        let column = &grid.columns[index];
+        let outer = Rect {
+            x: geometry.edges[i],
+            width: geometry.edges[i + 1] - geometry.edges[i] + 1,
+            ..geometry.area
+        };
+        let inner = geometry.column_inner(i);
+        let title_style = if index == grid.col {
+            theme.title().patch(theme.key())
+        } else {
+            theme.title()
+        };
+        let mut block = Block::bordered()
+            .border_style(theme.border())
+            .merge_borders(MergeStrategy::Exact)
+            .title(Span::styled(
+                ellipsize(&column.name, usize::from(inner.width)),
+                title_style,
+            ));
+        let below = column
+            .cells
+            .len()
+            .saturating_sub(grid.row_offset + geometry.rows);
+        if below > 0 {
+            block = block.title_bottom(Span::styled(format!("▾ {below} more"), theme.muted()));
+        }
+        if grid.row_offset > 0 && !column.cells.is_empty() {
+            block = block.title_top(Line::styled("▴", theme.muted()).right_aligned());
+        }
+        frame.render_widget(block, outer);
+        let lines: Vec<Line<'_>> = column
+            .cells
+            .iter()
+            .enumerate()
+            .skip(grid.row_offset)
+            .take(geometry.rows)
+            .map(|(row, cell)| {
+                let style = if (index, row) == (grid.col, grid.row) {
+                    theme.selected()
+                } else if Some(cell.id.as_str()) == selected_id {
+                    theme.same_entity()
+                } else if filtering && !app.search.is_match(&cell.id) {
+                    theme.dimmed()
+                } else {
+                    Style::new()
+                };
+                cell_line(cell, badge(app, cell), usize::from(inner.width), style)
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+    if app.mode != Mode::Search {
+        preview(frame, app, layout::below(body, &geometry));
+    }
+}
+
+/// The selected technique's summary and description under the grid, where there is room.
+fn preview(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let Some(technique) = app
+        .grid
+        .selected()
+        .and_then(|c| app.matrix.technique(&c.id))
+    else {
+        return;
+    };
+    if area.height < 3 || area.width < 20 {
+        return;
+    }
+    let theme = app.theme;
+    let entity = Entity::Technique(technique);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(
+            sanitize(&format!(" {} {}", technique.id, technique.name)).into_owned(),
+            theme.title(),
+        ),
+        Span::styled(
+            format!("  {}", sanitize(&facts(&app.matrix, entity))),
+            theme.muted(),
+        ),
+    ])];
+    let markdown = format!(
+        "*{}*\n\n{}",
+        technique.summary.trim(),
+        technique.description.trim()
+    );
+    let width = usize::from(area.width.saturating_sub(2));
+    lines.extend(
+        render_markdown(&markdown, width)
+            .iter()
+            .take(usize::from(area.height).saturating_sub(1))
+            .map(|l| {
+                let mut line = to_line(l, theme);
+                line.spans.insert(0, Span::raw(" "));
+                line
+            }),
+    );
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// `name…  B`: the name shortened to leave a space and the badge at the right edge.
+fn cell_line(cell: &Cell, badge: &'static str, width: usize, style: Style) -> Line<'static> {
+    let room = width.saturating_sub(2);
+    let name = ellipsize(&cell.name, room);
+    let pad = room.saturating_sub(text_width(&name));
+    Line::from(vec![
+        Span::styled(format!("{name}{} ", " ".repeat(pad)), style),
+        Span::styled(badge, style),
+    ])
+}
