@@ -36,7 +36,13 @@ pub struct Selection {
 }
 
 fn env() -> Arc<Env> {
-    Arc::new(Env::stdlib().with_optional_support(true))
+    let mut env = Env::stdlib().with_optional_support(true);
+    // lowerAscii, split, replace, trim...: expressions over names and commands need them.
+    if env.add_extension(cel::extensions::strings).is_err() {
+        // The stdlib environment always accepts the extension; keep the stdlib if not.
+        return Arc::new(Env::stdlib().with_optional_support(true));
+    }
+    Arc::new(env)
 }
 
 impl<'m> Engine<'m> {
@@ -177,12 +183,7 @@ fn run_checks(
 
 fn finding(check: &Check, item: &Item<'_>) -> Finding {
     let o = item.object;
-    let fill = |template: &str| {
-        template
-            .replace("{{kind}}", o.kind())
-            .replace("{{namespace}}", o.namespace())
-            .replace("{{name}}", o.name())
-    };
+    let fill = |template: &str| fill_template(template, o.kind(), o.namespace(), o.name());
     Finding {
         check: check.id.value.clone(),
         severity: check.severity,
@@ -209,6 +210,32 @@ fn finding(check: &Check, item: &Item<'_>) -> Finding {
         excepted: false,
         exception_reason: None,
     }
+}
+
+/// Fills `{{kind}}`, `{{namespace}}`, `{{name}}` and `{{ref}}` (`namespace/name`, or just
+/// the name for cluster-scoped objects). For cluster-scoped objects the namespace parts of
+/// a template (`{{namespace}}/`, `-n {{namespace}}`, `--namespace={{namespace}}`) vanish.
+pub fn fill_template(template: &str, kind: &str, namespace: &str, name: &str) -> String {
+    let mut t = template.to_owned();
+    if namespace.is_empty() {
+        for part in [
+            " -n {{namespace}}",
+            " --namespace={{namespace}}",
+            " --namespace {{namespace}}",
+            "{{namespace}}/",
+        ] {
+            t = t.replace(part, "");
+        }
+    }
+    let reference = if namespace.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{namespace}/{name}")
+    };
+    t.replace("{{ref}}", &reference)
+        .replace("{{kind}}", kind)
+        .replace("{{namespace}}", namespace)
+        .replace("{{name}}", name)
 }
 
 /// Values at a path such as `containers[].securityContext.privileged`, as `path=value`

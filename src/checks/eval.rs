@@ -25,6 +25,12 @@ pub struct Task<'a> {
 /// Below this many items the threads cost more than they save.
 const PARALLEL_MIN: usize = 512;
 
+/// The CEL variable an item of a view is bound to: the view's name, except `namespace`,
+/// a reserved word in CEL, which is bound to `ns`.
+pub fn variable(view: &str) -> &str {
+    if view == "namespace" { "ns" } else { view }
+}
+
 /// Evaluates every task over every item of the view named `view`.
 pub fn evaluate_view(
     env: &Arc<Env>,
@@ -109,7 +115,7 @@ fn evaluate_chunk(
         };
         for ((task, scope), o) in tasks.iter().zip(&scopes).zip(&mut out) {
             let mut ctx = scope.new_inner_scope();
-            ctx.add_variable_from_value(view, value.clone());
+            ctx.add_variable_from_value(variable(view), value.clone());
             if let Some(obj) = &object {
                 ctx.add_variable_from_value("object", obj.clone());
             }

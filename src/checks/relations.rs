@@ -19,6 +19,8 @@ pub struct Index<'a> {
     sa_users: HashMap<(String, String), Vec<Value>>,
     /// namespace -> (workload ref, pod template labels).
     workload_labels: HashMap<&'a str, Vec<(Value, &'a Value)>>,
+    /// namespace -> NetworkPolicies in it.
+    policies: HashMap<&'a str, Vec<&'a Object>>,
 }
 
 impl<'a> Index<'a> {
@@ -29,9 +31,11 @@ impl<'a> Index<'a> {
             sa_bindings: HashMap::new(),
             sa_users: HashMap::new(),
             workload_labels: HashMap::new(),
+            policies: HashMap::new(),
         };
         for o in &snapshot.objects {
             match o.kind() {
+                "NetworkPolicy" => index.policies.entry(o.namespace()).or_default().push(o),
                 "Role" | "ClusterRole" => {
                     index.roles.insert((o.kind(), o.namespace(), o.name()), o);
                     if o.kind() == "ClusterRole" {
@@ -67,7 +71,7 @@ impl<'a> Index<'a> {
             .iter()
             .filter(|o| matches!(o.kind(), "RoleBinding" | "ClusterRoleBinding"))
         {
-            let resolved = json!({"kind": o.kind(), "name": o.name(), "namespace": o.namespace(), "rules": index.rules_for(o).unwrap_or_default()});
+            let resolved = json!({"kind": o.kind(), "name": o.name(), "namespace": o.namespace(), "roleRef": o.value.pointer("/roleRef/name").cloned().unwrap_or(Value::Null), "rules": index.rules_for(o).unwrap_or_default()});
             for s in o
                 .value
                 .get("subjects")
@@ -182,6 +186,63 @@ impl<'a> Index<'a> {
             .map(|(r, _)| r.clone())
             .collect()
     }
+}
+
+impl Index<'_> {
+    /// NetworkPolicies in the workload's namespace whose pod selector matches its pods
+    /// (`matchLabels` and `matchExpressions` with In, NotIn, Exists, DoesNotExist).
+    pub fn policies_for(&self, workload: &Object) -> Vec<Value> {
+        let empty = Value::Object(serde_json::Map::new());
+        let labels = template_labels(workload).unwrap_or(&empty);
+        self.policies
+            .get(workload.namespace())
+            .into_iter()
+            .flatten()
+            .filter(|p| p.value.pointer("/spec/podSelector").is_some_and(|s| selects(s, labels)))
+            .map(|p| json!({"name": p.name(), "policyTypes": p.value.pointer("/spec/policyTypes").cloned().unwrap_or(Value::Null)}))
+            .collect()
+    }
+
+    /// NetworkPolicies in a namespace.
+    pub fn policies_in(&self, namespace: &str) -> Vec<Value> {
+        self.policies
+            .get(namespace)
+            .into_iter()
+            .flatten()
+            .map(|p| p.value.clone())
+            .collect()
+    }
+}
+
+/// Whether a label selector matches a label set; the empty selector matches everything.
+fn selects(selector: &Value, labels: &Value) -> bool {
+    let label = |k: &str| labels.get(k).and_then(Value::as_str);
+    let match_labels = selector.get("matchLabels").and_then(Value::as_object);
+    if !match_labels
+        .into_iter()
+        .flatten()
+        .all(|(k, v)| label(k) == v.as_str())
+    {
+        return false;
+    }
+    let exprs = selector.get("matchExpressions").and_then(Value::as_array);
+    exprs.into_iter().flatten().all(|e| {
+        let key = e.get("key").and_then(Value::as_str).unwrap_or("");
+        let values: Vec<&str> = e
+            .get("values")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        match e.get("operator").and_then(Value::as_str) {
+            Some("In") => label(key).is_some_and(|v| values.contains(&v)),
+            Some("NotIn") => label(key).is_none_or(|v| !values.contains(&v)),
+            Some("Exists") => label(key).is_some(),
+            Some("DoesNotExist") => label(key).is_none(),
+            _ => false,
+        }
+    })
 }
 
 fn template_labels(o: &Object) -> Option<&Value> {

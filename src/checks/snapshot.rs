@@ -210,11 +210,26 @@ impl Snapshot {
             self.warnings.push(format!("{file}{at}: skipped a document that is not a Kubernetes object (no kind or metadata)"));
             return;
         }
+        let mut value = value;
+        strip_nulls(&mut value);
         self.objects.push(Object {
             value,
             file: Some(file.to_owned()),
             line,
         });
+    }
+}
+
+/// Drops null-valued keys, as the API server does: `volumes: null` from a Helm render
+/// means the field is unset, and expressions should see it as absent.
+fn strip_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(strip_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_nulls),
+        _ => {}
     }
 }
 

@@ -23,7 +23,7 @@ pub struct Views<'a> {
     pub warnings: Vec<String>,
 }
 
-const WORKLOAD_KINDS: [&str; 8] = [
+const WORKLOAD_KINDS: [&str; 9] = [
     "Pod",
     "Deployment",
     "DaemonSet",
@@ -32,6 +32,7 @@ const WORKLOAD_KINDS: [&str; 8] = [
     "Job",
     "CronJob",
     "ReplicationController",
+    "DeploymentConfig",
 ];
 
 impl<'a> Views<'a> {
@@ -75,7 +76,7 @@ impl<'a> Views<'a> {
                     v["selects"] = Value::Array(index.selected_by(object));
                     ("service", v)
                 }
-                "Namespace" => ("namespace", namespace(object, snapshot)),
+                "Namespace" => ("namespace", namespace(object, &index)),
                 "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration" => {
                     ("webhook", plain(object))
                 }
@@ -207,6 +208,10 @@ fn workload(object: &Object, index: &Index<'_>) -> Option<Value> {
         "serviceAccount".into(),
         json!({"name": sa, "bindings": index.bindings_of(object.namespace(), sa)}),
     );
+    m.insert(
+        "networkPolicies".into(),
+        Value::Array(index.policies_for(object)),
+    );
     m.insert("podSpec".into(), spec);
     m.insert(
         "spec".into(),
@@ -241,17 +246,14 @@ fn binding(object: &Object, index: &Index<'_>) -> Value {
     Value::Object(m)
 }
 
-fn namespace(object: &Object, snapshot: &Snapshot) -> Value {
+fn namespace(object: &Object, index: &Index<'_>) -> Value {
     let mut m = match plain(object) {
         Value::Object(m) => m,
         _ => Map::new(),
     };
-    let policies: Vec<Value> = snapshot
-        .objects
-        .iter()
-        .filter(|o| o.kind() == "NetworkPolicy" && o.namespace() == object.name())
-        .map(|o| o.value.clone())
-        .collect();
-    m.insert("networkPolicies".into(), Value::Array(policies));
+    m.insert(
+        "networkPolicies".into(),
+        Value::Array(index.policies_in(object.name())),
+    );
     Value::Object(m)
 }
