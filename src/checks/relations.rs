@@ -19,7 +19,7 @@ pub struct Index<'a> {
     sa_users: HashMap<(String, String), Vec<Value>>,
     /// namespace -> (workload ref, pod template labels).
     workload_labels: HashMap<&'a str, Vec<(Value, &'a Value)>>,
-    /// namespace -> NetworkPolicies in it.
+    /// namespace -> `NetworkPolicy` objects in it.
     policies: HashMap<&'a str, Vec<&'a Object>>,
 }
 
@@ -189,8 +189,8 @@ impl<'a> Index<'a> {
 }
 
 impl Index<'_> {
-    /// NetworkPolicies in the workload's namespace whose pod selector matches its pods
-    /// (`matchLabels` and `matchExpressions` with In, NotIn, Exists, DoesNotExist).
+    /// `NetworkPolicy` objects in the workload's namespace whose pod selector matches its pods
+    /// (`matchLabels` and `matchExpressions` with `In`, `NotIn`, `Exists`, `DoesNotExist`).
     pub fn policies_for(&self, workload: &Object) -> Vec<Value> {
         let empty = Value::Object(serde_json::Map::new());
         let labels = template_labels(workload).unwrap_or(&empty);
@@ -203,7 +203,7 @@ impl Index<'_> {
             .collect()
     }
 
-    /// NetworkPolicies in a namespace.
+    /// The `NetworkPolicy` objects of a namespace.
     pub fn policies_in(&self, namespace: &str) -> Vec<Value> {
         self.policies
             .get(namespace)
