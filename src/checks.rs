@@ -4,6 +4,7 @@
 //! dumps), `views` turns them into the items checks look at, `engine` compiles each
 //! check's CEL expression once and evaluates it over the items, `report` is the result.
 
+pub mod celjson;
 pub mod engine;
 pub mod eval;
 pub mod exceptions;

@@ -122,12 +122,9 @@ fn run_checks(
     };
     let view = first.check.view.as_str();
     let items = views.get(view);
-    let params: Vec<cel::Value> = compiled
+    let params: Vec<Value> = compiled
         .iter()
-        .map(|c| {
-            let json = serde_json::to_value(&c.check.params).unwrap_or(Value::Null);
-            cel::to_value(&json).unwrap_or(cel::Value::Null)
-        })
+        .map(|c| serde_json::to_value(&c.check.params).unwrap_or(Value::Null))
         .collect();
     let tasks: Vec<Task<'_>> = compiled
         .iter()

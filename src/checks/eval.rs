@@ -5,7 +5,17 @@ use std::sync::Arc;
 
 use cel::{Context, Env, Program};
 
+use super::celjson::json_val;
 use super::views::Item;
+
+fn label(item: &Item<'_>) -> String {
+    format!(
+        "{} {}/{}",
+        item.object.kind(),
+        item.object.namespace(),
+        item.object.name()
+    )
+}
 
 /// What one check found over a view: matching item indices and evaluation errors.
 #[derive(Debug, Default)]
@@ -17,7 +27,7 @@ pub struct Outcome {
 /// A compiled expression with the data it needs, as the loop sees it.
 pub struct Task<'a> {
     pub program: &'a Program,
-    pub params: &'a cel::Value,
+    pub params: &'a serde_json::Value,
     /// Whether the expression reads `object` (the raw object), so it is only built then.
     pub wants_object: bool,
 }
@@ -84,49 +94,28 @@ fn evaluate_chunk(
         .iter()
         .map(|t| {
             let mut scope = root.new_inner_scope();
-            scope.add_variable_from_value("params", t.params.clone());
+            scope.add_variable_as_val("params", json_val(t.params));
             scope
         })
         .collect();
-    let wants_object = tasks.iter().any(|t| t.wants_object);
     let mut out: Vec<Outcome> = tasks.iter().map(|_| Outcome::default()).collect();
+    let name = variable(view);
     for (i, item) in items.iter().enumerate() {
-        let label = || {
-            format!(
-                "{} {}/{}",
-                item.object.kind(),
-                item.object.namespace(),
-                item.object.name()
-            )
-        };
-        let value = match cel::to_value(&item.value) {
-            Ok(v) => v,
-            Err(e) => {
-                for o in &mut out {
-                    o.errors.push(format!("{}: cannot convert: {e}", label()));
-                }
-                continue;
-            }
-        };
-        let object = if wants_object {
-            cel::to_value(&item.object.value).ok()
-        } else {
-            None
-        };
         for ((task, scope), o) in tasks.iter().zip(&scopes).zip(&mut out) {
+            // Wrapping is cheap: nothing is converted until the expression reads it.
             let mut ctx = scope.new_inner_scope();
-            ctx.add_variable_from_value(variable(view), value.clone());
-            if let Some(obj) = &object {
-                ctx.add_variable_from_value("object", obj.clone());
+            ctx.add_variable_as_val(name, json_val(&item.value));
+            if task.wants_object {
+                ctx.add_variable_as_val("object", json_val(&item.object.value));
             }
             match task.program.execute(&ctx) {
                 Ok(cel::Value::Bool(true)) => o.matches.push(offset + i),
                 Ok(cel::Value::Bool(false)) => {}
                 Ok(other) => o.errors.push(format!(
                     "{}: expression gave {other:?}, not a bool",
-                    label()
+                    label(item)
                 )),
-                Err(e) => o.errors.push(format!("{}: {e}", label())),
+                Err(e) => o.errors.push(format!("{}: {e}", label(item))),
             }
         }
     }
