@@ -448,46 +448,6 @@ const DISPUTED: &[(&str, &str, &str)] = &[
 /// as soon as the engine closes the gap. (entry path, category, what the view lacks)
 const ENGINE_GAPS: &[(&str, &str, &str)] = &[
     (
-        "kubescape-regolibrary/rules/internal-networking/test/namespace-ccnp-passed/",
-        "namespace-without-networkpolicy",
-        "CILIUM: the namespace view lists NetworkPolicy objects only, not CiliumClusterwideNetworkPolicy",
-    ),
-    (
-        "kubescape-regolibrary/rules/internal-networking/test/namespace-ccnp-specs-passed/",
-        "namespace-without-networkpolicy",
-        "CILIUM: the namespace view lists NetworkPolicy objects only, not CiliumClusterwideNetworkPolicy (specs[])",
-    ),
-    (
-        "kubescape-regolibrary/rules/internal-networking/test/namespace-cnp-passed/",
-        "namespace-without-networkpolicy",
-        "CILIUM: the namespace view lists NetworkPolicy objects only, not CiliumNetworkPolicy",
-    ),
-    (
-        "kubescape-regolibrary/rules/ensure_network_policy_configured_in_labels/test/success_pod_ccnp_empty_selector/",
-        "missing-networkpolicy",
-        "CILIUM: workload.networkPolicies resolves NetworkPolicy podSelector only, not a CiliumClusterwideNetworkPolicy endpointSelector",
-    ),
-    (
-        "kubescape-regolibrary/rules/ensure_network_policy_configured_in_labels/test/success_pod_ccnp_specs_list/",
-        "missing-networkpolicy",
-        "CILIUM: workload.networkPolicies does not read CiliumClusterwideNetworkPolicy specs[].endpointSelector",
-    ),
-    (
-        "kubescape-regolibrary/rules/ensure_network_policy_configured_in_labels/test/success_pod_cilium_empty_selector/",
-        "missing-networkpolicy",
-        "CILIUM: workload.networkPolicies does not read CiliumNetworkPolicy endpointSelector",
-    ),
-    (
-        "kubescape-regolibrary/rules/ensure_network_policy_configured_in_labels/test/success_pod_cilium_label_match/",
-        "missing-networkpolicy",
-        "CILIUM: workload.networkPolicies does not read CiliumNetworkPolicy endpointSelector",
-    ),
-    (
-        "kubescape-regolibrary/rules/ensure_network_policy_configured_in_labels/test/success_pod_cilium_specs_list/",
-        "missing-networkpolicy",
-        "CILIUM: workload.networkPolicies does not read CiliumNetworkPolicy specs[].endpointSelector",
-    ),
-    (
         "kubescape-regolibrary/rules/exposure-to-internet/test/detect_with_ingress/",
         "exposed-service",
         "INGRESS: ingress items do not resolve their backend Services and the workloads those select, so a check cannot tell an Ingress that publishes a workload from one pointing nowhere (success_with_ingress)",

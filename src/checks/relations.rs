@@ -21,6 +21,8 @@ pub struct Index<'a> {
     workload_labels: HashMap<&'a str, Vec<(Value, &'a Value)>>,
     /// namespace -> `NetworkPolicy` objects in it.
     policies: HashMap<&'a str, Vec<&'a Object>>,
+    /// `CiliumClusterwideNetworkPolicy` objects, which select pods in every namespace.
+    clusterwide: Vec<&'a Object>,
 }
 
 impl<'a> Index<'a> {
@@ -32,10 +34,14 @@ impl<'a> Index<'a> {
             sa_users: HashMap::new(),
             workload_labels: HashMap::new(),
             policies: HashMap::new(),
+            clusterwide: Vec::new(),
         };
         for o in &snapshot.objects {
             match o.kind() {
-                "NetworkPolicy" => index.policies.entry(o.namespace()).or_default().push(o),
+                "NetworkPolicy" | "CiliumNetworkPolicy" => {
+                    index.policies.entry(o.namespace()).or_default().push(o);
+                }
+                "CiliumClusterwideNetworkPolicy" => index.clusterwide.push(o),
                 "Role" | "ClusterRole" => {
                     index.roles.insert((o.kind(), o.namespace(), o.name()), o);
                     if o.kind() == "ClusterRole" {
@@ -194,12 +200,20 @@ impl Index<'_> {
     pub fn policies_for(&self, workload: &Object) -> Vec<Value> {
         let empty = Value::Object(serde_json::Map::new());
         let labels = template_labels(workload).unwrap_or(&empty);
+        let namespace = workload.namespace();
         self.policies
-            .get(workload.namespace())
+            .get(namespace)
             .into_iter()
             .flatten()
-            .filter(|p| p.value.pointer("/spec/podSelector").is_some_and(|s| selects(s, labels)))
-            .map(|p| json!({"name": p.name(), "policyTypes": p.value.pointer("/spec/policyTypes").cloned().unwrap_or(Value::Null)}))
+            .chain(&self.clusterwide)
+            .filter(|p| policy_selectors(p).iter().any(|s| selects_pod(s, labels, namespace)))
+            .map(|p| {
+                json!({
+                    "kind": p.kind(),
+                    "name": p.name(),
+                    "policyTypes": p.value.pointer("/spec/policyTypes").cloned().unwrap_or(Value::Null),
+                })
+            })
             .collect()
     }
 
@@ -209,9 +223,44 @@ impl Index<'_> {
             .get(namespace)
             .into_iter()
             .flatten()
+            .chain(&self.clusterwide)
             .map(|p| p.value.clone())
             .collect()
     }
+}
+
+/// The pod selectors of a network policy: `podSelector` for Kubernetes policies,
+/// `endpointSelector` (also inside `specs[]`) for Cilium's.
+fn policy_selectors(policy: &Object) -> Vec<&Value> {
+    if policy.kind() == "NetworkPolicy" {
+        return policy.value.pointer("/spec/podSelector").into_iter().collect();
+    }
+    let mut out: Vec<&Value> = policy.value.pointer("/spec/endpointSelector").into_iter().collect();
+    let specs = policy.value.get("specs").and_then(Value::as_array);
+    out.extend(specs.into_iter().flatten().filter_map(|s| s.get("endpointSelector")));
+    out
+}
+
+/// Whether a selector picks a pod with these labels in this namespace. Cilium writes
+/// labels with a `k8s:` source prefix and may select on `io.kubernetes.pod.namespace`.
+fn selects_pod(selector: &Value, labels: &Value, namespace: &str) -> bool {
+    let mut all = labels.as_object().cloned().unwrap_or_default();
+    all.insert("io.kubernetes.pod.namespace".into(), json!(namespace));
+    let normalize = |s: &Value| -> Value {
+        let mut s = s.clone();
+        if let Some(m) = s.get_mut("matchLabels").and_then(Value::as_object_mut) {
+            *m = m.iter().map(|(k, v)| (k.trim_start_matches("k8s:").to_owned(), v.clone())).collect();
+        }
+        if let Some(list) = s.get_mut("matchExpressions").and_then(Value::as_array_mut) {
+            for e in list {
+                if let Some(k) = e.get("key").and_then(Value::as_str).map(|k| k.trim_start_matches("k8s:").to_owned()) {
+                    e["key"] = json!(k);
+                }
+            }
+        }
+        s
+    };
+    selects(&normalize(selector), &Value::Object(all))
 }
 
 /// Whether a label selector matches a label set; the empty selector matches everything.
