@@ -340,13 +340,13 @@ impl Sizer for JsonList<'_> {
 mod tests {
     use std::sync::Arc;
 
-    use cel::{Context, Env};
+    use cel::Context;
     use serde_json::json;
 
     use super::*;
 
     fn eval(expr: &str, data: &Value) -> Result<cel::Value, ExecutionError> {
-        let env = Arc::new(Env::stdlib().with_optional_support(true));
+        let env = crate::checks::engine::env();
         let program = env.compile(expr).expect("compiles");
         let mut ctx = Context::with_env(Arc::clone(&env));
         ctx.add_variable_as_val("w", json_val(data));

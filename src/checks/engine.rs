@@ -35,13 +35,13 @@ pub struct Selection {
     pub checks: Vec<String>,
 }
 
-fn env() -> Arc<Env> {
+pub(crate) fn env() -> Arc<Env> {
     let mut env = Env::stdlib().with_optional_support(true);
     // lowerAscii, split, replace, trim...: expressions over names and commands need them.
-    if env.add_extension(cel::extensions::strings).is_err() {
-        // The stdlib environment always accepts the extension; keep the stdlib if not.
-        return Arc::new(Env::stdlib().with_optional_support(true));
-    }
+    // Both registrations only fail on a duplicate declaration, which a fresh stdlib
+    // environment cannot have.
+    let _ = env.add_extension(cel::extensions::strings);
+    let _ = super::regex::register(&mut env);
     Arc::new(env)
 }
 

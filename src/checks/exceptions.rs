@@ -2,13 +2,14 @@
 //! from the `ktm.dev/ignore` annotation on the object. Excepted findings stay in the
 //! report, marked, with their reason; expired exceptions stop applying and are reported.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::report::Report;
-use super::snapshot::Snapshot;
+use super::snapshot::{Object, Snapshot};
 use crate::matrix::load::yaml_value;
 
 /// The annotation an object carries to accept findings: `"<check>[,<check>]: <reason>"`.
@@ -100,6 +101,19 @@ pub fn apply(
             ));
         }
     }
+    // Only objects carrying the annotation, indexed once: findings can number in the
+    // thousands and snapshots in the hundreds of thousands.
+    let annotated: HashMap<(&str, &str, &str), &Object> = snapshot
+        .objects
+        .iter()
+        .filter(|o| {
+            o.value
+                .pointer("/metadata/annotations")
+                .and_then(|a| a.get(ANNOTATION))
+                .is_some()
+        })
+        .map(|o| ((o.kind(), o.namespace(), o.name()), o))
+        .collect();
     for f in &mut report.findings {
         let active = exceptions.iter().find(|e| {
             e.expires.as_deref().is_none_or(|d| d >= today)
@@ -115,12 +129,15 @@ pub fn apply(
             f.exception_reason = Some(e.reason.clone());
             continue;
         }
-        let annotated = snapshot.objects.iter().find(|o| {
-            o.kind() == f.object.kind
-                && o.namespace() == f.object.namespace
-                && o.name() == f.object.name
-        });
-        if let Some(reason) = annotated.and_then(|o| annotation_reason(&o.value, &f.check)) {
+        let key = (
+            f.object.kind.as_str(),
+            f.object.namespace.as_str(),
+            f.object.name.as_str(),
+        );
+        if let Some(reason) = annotated
+            .get(&key)
+            .and_then(|o| annotation_reason(&o.value, &f.check))
+        {
             f.excepted = true;
             f.exception_reason = Some(reason);
         }

@@ -233,11 +233,24 @@ impl Index<'_> {
 /// `endpointSelector` (also inside `specs[]`) for Cilium's.
 fn policy_selectors(policy: &Object) -> Vec<&Value> {
     if policy.kind() == "NetworkPolicy" {
-        return policy.value.pointer("/spec/podSelector").into_iter().collect();
+        return policy
+            .value
+            .pointer("/spec/podSelector")
+            .into_iter()
+            .collect();
     }
-    let mut out: Vec<&Value> = policy.value.pointer("/spec/endpointSelector").into_iter().collect();
+    let mut out: Vec<&Value> = policy
+        .value
+        .pointer("/spec/endpointSelector")
+        .into_iter()
+        .collect();
     let specs = policy.value.get("specs").and_then(Value::as_array);
-    out.extend(specs.into_iter().flatten().filter_map(|s| s.get("endpointSelector")));
+    out.extend(
+        specs
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.get("endpointSelector")),
+    );
     out
 }
 
@@ -249,11 +262,18 @@ fn selects_pod(selector: &Value, labels: &Value, namespace: &str) -> bool {
     let normalize = |s: &Value| -> Value {
         let mut s = s.clone();
         if let Some(m) = s.get_mut("matchLabels").and_then(Value::as_object_mut) {
-            *m = m.iter().map(|(k, v)| (k.trim_start_matches("k8s:").to_owned(), v.clone())).collect();
+            *m = m
+                .iter()
+                .map(|(k, v)| (k.trim_start_matches("k8s:").to_owned(), v.clone()))
+                .collect();
         }
         if let Some(list) = s.get_mut("matchExpressions").and_then(Value::as_array_mut) {
             for e in list {
-                if let Some(k) = e.get("key").and_then(Value::as_str).map(|k| k.trim_start_matches("k8s:").to_owned()) {
+                if let Some(k) = e
+                    .get("key")
+                    .and_then(Value::as_str)
+                    .map(|k| k.trim_start_matches("k8s:").to_owned())
+                {
                     e["key"] = json!(k);
                 }
             }
