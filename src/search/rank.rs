@@ -1,0 +1,81 @@
+//! Re-ranks the best candidates by how many of the typed words each one matches (the
+//! classic coordination factor): a document with every word beats one that matches a
+//! single word very well. BM25 alone ranks `Static pods` above `Resource hijacking` for
+//! `xmrig pod`, because `pod` is rare among names. Each document's prior (by kind, set by
+//! the indexer) scales its score last.
+
+use tantivy::query::{EnableScoring, Query, Scorer};
+use tantivy::{DocAddress, DocSet, Score, Searcher};
+
+use super::SearchError;
+use super::schema::PRIOR;
+
+/// How many candidates to re-rank for `limit` hits.
+pub fn pool(limit: usize) -> usize {
+    limit.max(10) * 5
+}
+
+/// Multiplies each candidate's score by the share of `words` it matches and by its prior,
+/// then sorts best first (equal scores keep index order) and keeps `limit`.
+pub fn coordinate(
+    searcher: &Searcher,
+    words: &[Box<dyn Query>],
+    mut candidates: Vec<(Score, DocAddress)>,
+    limit: usize,
+) -> Result<Vec<(Score, DocAddress)>, SearchError> {
+    if words.len() > 1 {
+        let matched = matched_words(searcher, words, &candidates)?;
+        #[allow(clippy::cast_precision_loss)] // a handful of words
+        let total = words.len() as Score;
+        for ((score, _), count) in candidates.iter_mut().zip(matched) {
+            #[allow(clippy::cast_precision_loss)]
+            let share = count as Score / total;
+            *score *= share;
+        }
+    }
+    for (score, address) in &mut candidates {
+        let column = searcher
+            .segment_reader(address.segment_ord)
+            .fast_fields()
+            .u64(PRIOR)?;
+        #[allow(clippy::cast_precision_loss)] // a percentage
+        let prior = column.first(address.doc_id).unwrap_or(100) as Score / 100.0;
+        *score *= prior;
+    }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    candidates.truncate(limit);
+    Ok(candidates)
+}
+
+/// For each candidate, the number of `words` that match it.
+fn matched_words(
+    searcher: &Searcher,
+    words: &[Box<dyn Query>],
+    candidates: &[(Score, DocAddress)],
+) -> Result<Vec<usize>, SearchError> {
+    let mut counts = vec![0; candidates.len()];
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by_key(|&i| candidates[i].1);
+    for word in words {
+        let weight = word.weight(EnableScoring::disabled_from_searcher(searcher))?;
+        let mut current: Option<(u32, Box<dyn Scorer>)> = None;
+        for &i in &order {
+            let address = candidates[i].1;
+            let scorer = match &mut current {
+                Some((segment, scorer)) if *segment == address.segment_ord => scorer,
+                _ => {
+                    let reader = searcher.segment_reader(address.segment_ord);
+                    let scorer = weight.scorer(reader, 1.0)?;
+                    &mut current.insert((address.segment_ord, scorer)).1
+                }
+            };
+            if scorer.doc() < address.doc_id {
+                scorer.seek(address.doc_id);
+            }
+            if scorer.doc() == address.doc_id {
+                counts[i] += 1;
+            }
+        }
+    }
+    Ok(counts)
+}
