@@ -5,6 +5,7 @@ pub mod args;
 pub mod context;
 pub mod list;
 pub mod output;
+pub mod search;
 pub mod show;
 pub mod validate;
 
@@ -89,6 +90,28 @@ pub fn run(args: &Args, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Ou
                 Outcome::Findings
             } else {
                 Outcome::Success
+            })
+        }
+        Some(Command::Search {
+            query,
+            kind,
+            tactic,
+            limit,
+            format,
+            no_cache,
+        }) => {
+            let request = search::Request {
+                query: &query.join(" "),
+                kind: kind.as_deref(),
+                tactic: tactic.as_deref(),
+                limit: usize::from(*limit),
+                format: *format,
+                no_cache: *no_cache,
+            };
+            Ok(if search::run(out, ctx, &request)? {
+                Outcome::Success
+            } else {
+                Outcome::Findings
             })
         }
         Some(Command::Completions { shell }) => {

@@ -6,6 +6,7 @@
 //! grammar), expands prefixes and typos, ranks with BM25 and returns [`Hit`]s carrying a
 //! highlighted snippet.
 
+mod cache;
 mod compile;
 mod document;
 mod expand;
@@ -19,6 +20,7 @@ use tantivy::Index;
 use tantivy::schema::Field;
 use tantivy::{ReloadPolicy, Searcher};
 
+pub use cache::{Fingerprint, Provenance, open_or_build};
 pub use document::{SearchDoc, documents};
 pub use hits::{Hit, Snippet, SnippetField};
 pub use query::{Clause, ParsedQuery, parse};
@@ -39,6 +41,8 @@ pub enum SearchError {
     Io(#[from] std::io::Error),
     #[error("the search index was built with another schema")]
     SchemaMismatch,
+    #[error("the cached search index is damaged")]
+    CorruptCache,
 }
 
 /// Restrictions on a search besides the query text.
@@ -129,6 +133,16 @@ impl SearchIndex {
         &self.tactics
     }
 
+    /// The kinds a `--kind` value selects: exact, singular (`techniques`) or prefix.
+    pub fn matching_kinds(&self, value: &str) -> Vec<String> {
+        resolve_one(&self.kinds, value)
+    }
+
+    /// The tactics a `--tactic` value selects (slug or name): exact or prefix.
+    pub fn matching_tactics(&self, value: &str) -> Vec<String> {
+        resolve_one(&self.tactics, value)
+    }
+
     /// Answers `text` (see [`query`] for the grammar). A blank query returns no hits;
     /// a query with only filters lists what they select, in index order.
     pub fn search(&self, text: &str, options: &SearchOptions) -> Result<Vec<Hit>, SearchError> {
@@ -175,7 +189,10 @@ fn resolve(known: &[String], typed: &[String], given: &[String]) -> Option<Vec<S
 }
 
 fn resolve_one(known: &[String], value: &str) -> Vec<String> {
-    let value = value.to_lowercase();
+    let value = query::normalize(value);
+    if value.is_empty() {
+        return Vec::new();
+    }
     let singular = value.strip_suffix('s').unwrap_or(&value);
     if let Some(exact) = known.iter().find(|k| **k == value || *k == singular) {
         return vec![exact.clone()];

@@ -148,7 +148,8 @@ fn is_dangling_filter(word: &str) -> bool {
     filter_key(word).is_some()
 }
 
-fn normalize(value: &str) -> String {
+/// A filter value as compared with the index's: lower case, words joined by `-`.
+pub(crate) fn normalize(value: &str) -> String {
     value
         .trim()
         .to_lowercase()

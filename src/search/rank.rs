@@ -79,3 +79,91 @@ fn matched_words(
     }
     Ok(counts)
 }
+
+#[cfg(test)]
+mod tests {
+    use tantivy::Term;
+    use tantivy::query::TermQuery;
+    use tantivy::schema::IndexRecordOption;
+
+    use super::*;
+    use crate::search::{SearchDoc, SearchIndex, SearchOptions};
+
+    fn doc(kind: &str, id: &str, name: &str, summary: &str) -> SearchDoc {
+        SearchDoc {
+            kind: kind.into(),
+            id: id.into(),
+            name: name.into(),
+            summary: summary.into(),
+            ..SearchDoc::default()
+        }
+    }
+
+    fn ids(index: &SearchIndex, query: &str) -> Vec<String> {
+        index
+            .search(query, &SearchOptions::default())
+            .expect("search")
+            .into_iter()
+            .map(|h| h.id)
+            .collect()
+    }
+
+    #[test]
+    fn each_candidate_is_scaled_by_the_share_of_words_it_matches() {
+        let index = SearchIndex::build(&[
+            doc("technique", "A", "Pods", "pods everywhere"),
+            doc(
+                "technique",
+                "B",
+                "Resource hijacking",
+                "an xmrig miner in a pod",
+            ),
+        ])
+        .expect("index");
+        let searcher = &index.searcher;
+        let summary = index.fields.summary;
+        let word = |stem: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(summary, stem),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let words = [word("xmrig"), word("pod")];
+        let (a, b) = (DocAddress::new(0, 0), DocAddress::new(0, 1));
+        let ranked = coordinate(searcher, &words, vec![(2.0, a), (1.5, b)], 10).expect("rank");
+        assert_eq!(ranked, [(1.5, b), (1.0, a)]);
+        let one = coordinate(searcher, &words[1..], vec![(2.0, a), (1.5, b)], 1).expect("rank");
+        assert_eq!(
+            one,
+            [(2.0, a)],
+            "one word: no coordination, the limit applies"
+        );
+    }
+
+    #[test]
+    fn on_equal_evidence_a_technique_outranks_its_mitigation() {
+        let index = SearchIndex::build(&[
+            doc("mitigation", "M", "Exec", "kubectl exec"),
+            doc("technique", "T", "Exec", "kubectl exec"),
+        ])
+        .expect("index");
+        assert_eq!(ids(&index, "kubectl exec "), ["T", "M"]);
+    }
+
+    #[test]
+    fn equal_scores_keep_index_order() {
+        let index = SearchIndex::build(&[
+            doc("technique", "first", "Same", "words"),
+            doc("technique", "second", "Same", "words"),
+        ])
+        .expect("index");
+        assert_eq!(ids(&index, "same words "), ["first", "second"]);
+    }
+
+    #[test]
+    fn the_pool_is_wider_than_the_page() {
+        for limit in [1, 3, 10, 50] {
+            assert!(pool(limit) >= limit * 5);
+        }
+    }
+}
