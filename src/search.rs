@@ -15,6 +15,7 @@ mod indexer;
 pub mod query;
 mod rank;
 mod schema;
+mod snippet;
 
 use tantivy::Index;
 use tantivy::schema::Field;

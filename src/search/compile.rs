@@ -158,11 +158,10 @@ impl Compiler<'_> {
     /// One token across the text fields: per field the best expansion, then the best field
     /// plus a share of the others.
     fn token(&self, token: &Token, prefix: bool) -> Result<Option<BoxQuery>, SearchError> {
+        let typed = Expander::token(&token.plain, &token.stem, prefix)?;
         let mut per_field = Vec::new();
         for (field, boost) in self.text_fields() {
-            let found = self
-                .expander
-                .text(field, &token.plain, &token.stem, prefix)?;
+            let found = self.expander.text(field, &typed)?;
             if let Some(q) = best_of(field, &found) {
                 per_field.push(boosted(q, boost));
             }

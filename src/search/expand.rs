@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use tantivy::query::FuzzyTermQuery;
+use tantivy::query::{DfaWrapper, FuzzyTermQuery};
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
@@ -30,6 +30,15 @@ const FUZZY_FROM: [usize; 2] = [4, 8];
 pub struct Expansion {
     pub term: String,
     pub weight: f32,
+}
+
+/// A typed token, ready to expand in any field.
+pub struct Typed {
+    plain: String,
+    stem: String,
+    prefix: bool,
+    /// Matches the stem within the typo budget (as a prefix when `prefix`).
+    typos: Option<DfaWrapper>,
 }
 
 /// Looks terms up in every segment's dictionary.
@@ -88,27 +97,44 @@ impl<'a> Expander<'a> {
         Ok(found.best())
     }
 
-    /// A stemmed text field: the stem, prefixes of what was typed and of the stem when
-    /// `prefix`, and typo-tolerant matches for alphabetic tokens.
-    pub fn text(
-        &self,
-        field: Field,
-        plain: &str,
-        stem: &str,
-        prefix: bool,
-    ) -> Result<Vec<Expansion>, SearchError> {
-        let mut found = Candidates::default();
-        self.exact(field, stem, &mut found)?;
+    /// Prepares a typed token for [`Expander::text`]: the typo automaton, when the token
+    /// is alphabetic and long enough, is built once for every field.
+    pub fn token(plain: &str, stem: &str, prefix: bool) -> Result<Typed, SearchError> {
         let typed = plain.chars().count();
-        if prefix && typed >= MIN_PREFIX {
-            self.prefixed(field, plain, &mut found)?;
-            if stem != plain {
-                self.prefixed(field, stem, &mut found)?;
+        let typos = if plain.chars().all(|c| c.is_ascii_alphabetic()) && typed >= FUZZY_FROM[0] {
+            let distance = if typed >= FUZZY_FROM[1] { 2 } else { 1 };
+            // The automaton depends on the text only; the field is a placeholder.
+            let root = Term::from_field_text(Field::from_field_id(0), stem);
+            let query = if prefix {
+                FuzzyTermQuery::new_prefix(root, distance, true)
+            } else {
+                FuzzyTermQuery::new(root, distance, true)
+            };
+            Some(query.automaton()?)
+        } else {
+            None
+        };
+        Ok(Typed {
+            plain: plain.to_owned(),
+            stem: stem.to_owned(),
+            prefix,
+            typos,
+        })
+    }
+
+    /// A stemmed text field: the stem, prefixes of what was typed and of the stem when
+    /// the token is a prefix, and typo-tolerant matches for alphabetic tokens.
+    pub fn text(&self, field: Field, token: &Typed) -> Result<Vec<Expansion>, SearchError> {
+        let mut found = Candidates::default();
+        self.exact(field, &token.stem, &mut found)?;
+        if token.prefix && token.plain.chars().count() >= MIN_PREFIX {
+            self.prefixed(field, &token.plain, &mut found)?;
+            if token.stem != token.plain {
+                self.prefixed(field, &token.stem, &mut found)?;
             }
         }
-        if plain.chars().all(|c| c.is_ascii_alphabetic()) && typed >= FUZZY_FROM[0] {
-            let distance = if typed >= FUZZY_FROM[1] { 2 } else { 1 };
-            self.fuzzy(field, stem, distance, prefix, &mut found)?;
+        if let Some(dfa) = &token.typos {
+            self.fuzzy(field, token, dfa, &mut found)?;
         }
         Ok(found.best())
     }
@@ -152,28 +178,21 @@ impl<'a> Expander<'a> {
     fn fuzzy(
         &self,
         field: Field,
-        stem: &str,
-        distance: u8,
-        prefix: bool,
+        token: &Typed,
+        dfa: &DfaWrapper,
         found: &mut Candidates,
     ) -> Result<(), SearchError> {
-        let root = Term::from_field_text(field, stem);
-        let query = if prefix {
-            FuzzyTermQuery::new_prefix(root, distance, true)
-        } else {
-            FuzzyTermQuery::new(root, distance, true)
-        };
         for segment in self.searcher.segment_readers() {
             let index = segment.inverted_index(field)?;
-            let mut stream = index.terms().search(query.automaton()?).into_stream()?;
+            let mut stream = index.terms().search(dfa).into_stream()?;
             let mut scanned = 0;
             while scanned < MAX_SCANNED && stream.advance() {
                 scanned += 1;
                 let Ok(term) = std::str::from_utf8(stream.key()) else {
                     continue;
                 };
-                let weight = match edit_distance(stem, term, prefix) {
-                    0 if term == stem => EXACT,
+                let weight = match edit_distance(&token.stem, term, token.prefix) {
+                    0 if term == token.stem => EXACT,
                     0 => PREFIX,
                     1 => FUZZY[0],
                     _ => FUZZY[1],
