@@ -28,7 +28,7 @@ pub use query::{Clause, ParsedQuery, parse};
 
 use crate::matrix::Matrix;
 use compile::Filters;
-use schema::Fields;
+use schema::{Analyzers, Fields};
 
 /// Default number of hits.
 pub const DEFAULT_LIMIT: usize = 10;
@@ -71,6 +71,7 @@ impl Default for SearchOptions {
 pub struct SearchIndex {
     searcher: Searcher,
     fields: Fields,
+    analyzers: Analyzers,
     kinds: Vec<String>,
     tactics: Vec<String>,
 }
@@ -110,6 +111,7 @@ impl SearchIndex {
         Ok(Self {
             searcher,
             fields,
+            analyzers: Analyzers::new(),
             kinds,
             tactics,
         })
@@ -155,7 +157,13 @@ impl SearchIndex {
             kinds: resolve(&self.kinds, &parsed.kinds, &options.kinds),
             tactics: resolve(&self.tactics, &parsed.tactics, &options.tactics),
         };
-        let Some(compiled) = compile::compile(&self.searcher, self.fields, &parsed, &filters)?
+        let Some(compiled) = compile::compile(
+            &self.searcher,
+            self.fields,
+            &self.analyzers,
+            &parsed,
+            &filters,
+        )?
         else {
             return Ok(Vec::new());
         };

@@ -16,7 +16,7 @@ use tantivy::{Searcher, Term};
 use super::SearchError;
 use super::expand::{Expander, Expansion};
 use super::query::{Clause, ParsedQuery};
-use super::schema::{self, Fields};
+use super::schema::{Analyzers, Fields};
 
 /// Field weights.
 const ID_BOOST: f32 = 8.0;
@@ -51,12 +51,14 @@ pub struct Compiled {
 pub fn compile(
     searcher: &Searcher,
     fields: Fields,
+    analyzers: &Analyzers,
     query: &ParsedQuery,
     filters: &Filters,
 ) -> Result<Option<Compiled>, SearchError> {
     let compiler = Compiler {
         expander: Expander::new(searcher),
         fields,
+        analyzers,
     };
     let mut clauses: Vec<(Occur, BoxQuery)> = Vec::new();
     let mut words = Vec::new();
@@ -99,6 +101,7 @@ pub fn compile(
 struct Compiler<'a> {
     expander: Expander<'a>,
     fields: Fields,
+    analyzers: &'a Analyzers,
 }
 
 /// One analysed token of a typed word: as typed (lower case) and stemmed.
@@ -127,7 +130,7 @@ impl Compiler<'_> {
             }
             parts.extend(ids);
         }
-        let mut tokens = analyse(text);
+        let mut tokens = analyse(self.analyzers, text);
         if tokens.len() > 1 {
             tokens.retain(|t| t.plain.chars().count() > 1);
         }
@@ -158,7 +161,10 @@ impl Compiler<'_> {
     /// One token across the text fields: per field the best expansion, then the best field
     /// plus a share of the others.
     fn token(&self, token: &Token, prefix: bool) -> Result<Option<BoxQuery>, SearchError> {
-        let typed = Expander::token(&token.plain, &token.stem, prefix)?;
+        let fields = self.text_fields().map(|(field, _)| field);
+        let typed = self
+            .expander
+            .token(&fields, &token.plain, &token.stem, prefix)?;
         let mut per_field = Vec::new();
         for (field, boost) in self.text_fields() {
             let found = self.expander.text(field, &typed)?;
@@ -173,7 +179,7 @@ impl Compiler<'_> {
     /// A quoted phrase: its stems next to each other, in any text field (one token: that
     /// token exactly, in any field including the ids).
     fn phrase(&self, text: &str) -> Option<BoxQuery> {
-        let tokens = analyse(text);
+        let tokens = analyse(self.analyzers, text);
         match tokens.as_slice() {
             [] => None,
             [one] => {
@@ -223,9 +229,9 @@ impl Compiler<'_> {
 
 /// Splits a typed word or phrase into tokens as the text analyzer does, keeping what was
 /// typed next to each stem.
-fn analyse(text: &str) -> Vec<Token> {
-    let mut plain = schema::plain_analyzer();
-    let mut stemmer = schema::text_analyzer();
+fn analyse(analyzers: &Analyzers, text: &str) -> Vec<Token> {
+    let mut plain = analyzers.plain.clone();
+    let mut stemmer = analyzers.stem.clone();
     let mut out = Vec::new();
     let mut stream = plain.token_stream(text);
     while let Some(token) = stream.next() {

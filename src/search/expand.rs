@@ -97,11 +97,21 @@ impl<'a> Expander<'a> {
         Ok(found.best())
     }
 
-    /// Prepares a typed token for [`Expander::text`]: the typo automaton, when the token
-    /// is alphabetic and long enough, is built once for every field.
-    pub fn token(plain: &str, stem: &str, prefix: bool) -> Result<Typed, SearchError> {
+    /// Prepares a typed token for [`Expander::text`] over `fields`. Typos are a fallback:
+    /// a token that the index knows as it was typed (its stem, or as the last word a
+    /// prefix of some term) in any of the fields is trusted, so `service` does not also
+    /// match `servic`-like noise; an unknown alphabetic token of 4 or more characters gets
+    /// the typo automaton, built once for every field.
+    pub fn token(
+        &self,
+        fields: &[Field],
+        plain: &str,
+        stem: &str,
+        prefix: bool,
+    ) -> Result<Typed, SearchError> {
         let typed = plain.chars().count();
-        let typos = if plain.chars().all(|c| c.is_ascii_alphabetic()) && typed >= FUZZY_FROM[0] {
+        let eligible = plain.chars().all(|c| c.is_ascii_alphabetic()) && typed >= FUZZY_FROM[0];
+        let typos = if eligible && !self.known(fields, plain, stem, prefix)? {
             let distance = if typed >= FUZZY_FROM[1] { 2 } else { 1 };
             // The automaton depends on the text only; the field is a placeholder.
             let root = Term::from_field_text(Field::from_field_id(0), stem);
@@ -120,6 +130,34 @@ impl<'a> Expander<'a> {
             prefix,
             typos,
         })
+    }
+
+    /// Whether any of `fields` holds the stem, or (for a prefix) a term starting like it.
+    fn known(
+        &self,
+        fields: &[Field],
+        plain: &str,
+        stem: &str,
+        prefix: bool,
+    ) -> Result<bool, SearchError> {
+        for segment in self.searcher.segment_readers() {
+            for field in fields {
+                let index = segment.inverted_index(*field)?;
+                let terms = index.terms();
+                if terms.get(stem.as_bytes())?.is_some() {
+                    return Ok(true);
+                }
+                if prefix {
+                    for start in [plain, stem] {
+                        let mut stream = terms.range().ge(start.as_bytes()).into_stream()?;
+                        if stream.advance() && stream.key().starts_with(start.as_bytes()) {
+                            return Ok(true);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(false)
     }
 
     /// A stemmed text field: the stem, prefixes of what was typed and of the stem when

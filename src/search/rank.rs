@@ -4,6 +4,7 @@
 //! `xmrig pod`, because `pod` is rare among names. Each document's prior (by kind, set by
 //! the indexer) scales its score last.
 
+use tantivy::columnar::Column;
 use tantivy::query::{EnableScoring, Query, Scorer};
 use tantivy::{DocAddress, DocSet, Score, Searcher};
 
@@ -33,13 +34,18 @@ pub fn coordinate(
             *score *= share;
         }
     }
+    let mut column: Option<(u32, Column<u64>)> = None;
     for (score, address) in &mut candidates {
-        let column = searcher
-            .segment_reader(address.segment_ord)
-            .fast_fields()
-            .u64(PRIOR)?;
+        let priors = match &column {
+            Some((segment, priors)) if *segment == address.segment_ord => priors,
+            _ => {
+                let reader = searcher.segment_reader(address.segment_ord);
+                let priors = reader.fast_fields().u64(PRIOR)?;
+                &column.insert((address.segment_ord, priors)).1
+            }
+        };
         #[allow(clippy::cast_precision_loss)] // a percentage
-        let prior = column.first(address.doc_id).unwrap_or(100) as Score / 100.0;
+        let prior = priors.first(address.doc_id).unwrap_or(100) as Score / 100.0;
         *score *= prior;
     }
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));

@@ -156,6 +156,25 @@ pub fn tokenizers() -> TokenizerManager {
     manager
 }
 
+/// The analyzers query words go through, built once per index (building one makes its
+/// stop-word set; cloning one is cheap).
+#[derive(Clone)]
+pub struct Analyzers {
+    /// [`plain_analyzer`]
+    pub plain: TextAnalyzer,
+    /// [`text_analyzer`]
+    pub stem: TextAnalyzer,
+}
+
+impl Analyzers {
+    pub fn new() -> Self {
+        Self {
+            plain: plain_analyzer(),
+            stem: text_analyzer(),
+        }
+    }
+}
+
 /// The text analyzer, also used to analyse query words the way the index saw them.
 pub fn text_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
