@@ -6,6 +6,7 @@ pub mod check;
 pub mod context;
 pub mod list;
 pub mod output;
+pub mod search;
 pub mod show;
 pub mod validate;
 
@@ -47,25 +48,7 @@ pub fn main() -> ExitCode {
 /// Runs one parsed command against `out`.
 pub fn run(args: &Args, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     match &args.command {
-        None => {
-            if !ctx.stdout_is_terminal || !std::io::stdin().is_terminal() {
-                anyhow::bail!(NO_TERMINAL);
-            }
-            let loaded = ctx.load()?;
-            let searcher = Box::new(crate::tui::MatrixSearcher::new(&loaded.matrix));
-            let options = crate::tui::Options {
-                color: ctx.color,
-                keymap_file: context::config_dir().map(|d| d.join("keymap.toml")),
-                source: match &ctx.source {
-                    crate::matrix::MatrixSource::Embedded => "embedded matrix".to_owned(),
-                    crate::matrix::MatrixSource::Folder(dir) => {
-                        crate::text::sanitize(&dir.display().to_string()).into_owned()
-                    }
-                },
-            };
-            crate::tui::run(loaded.matrix, searcher, &options)?;
-            Ok(Outcome::Success)
-        }
+        None => start_tui(ctx),
         Some(Command::List {
             what,
             tactic,
@@ -135,11 +118,58 @@ pub fn run(args: &Args, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Ou
                 Outcome::Success
             })
         }
+        Some(Command::Search {
+            query,
+            kind,
+            tactic,
+            limit,
+            format,
+            no_cache,
+        }) => {
+            let request = search::Request {
+                query: &query.join(" "),
+                kind: kind.as_deref(),
+                tactic: tactic.as_deref(),
+                limit: usize::from(*limit),
+                format: *format,
+                no_cache: *no_cache,
+            };
+            Ok(if search::run(out, ctx, &request)? {
+                Outcome::Success
+            } else {
+                Outcome::Findings
+            })
+        }
         Some(Command::Completions { shell }) => {
             clap_complete::generate(*shell, &mut Args::command(), "ktm", out);
             Ok(Outcome::Success)
         }
     }
+}
+
+/// Bare `ktm`: the terminal UI on the matrix in use, with the full-text index.
+fn start_tui(ctx: &Context) -> anyhow::Result<Outcome> {
+    if !ctx.stdout_is_terminal || !std::io::stdin().is_terminal() {
+        anyhow::bail!(NO_TERMINAL);
+    }
+    let loaded = ctx.load()?;
+    // The full-text index when it opens (cache or build); the simple matcher if not.
+    let searcher: Box<dyn crate::tui::Searcher> = match search::open_index(ctx, false) {
+        Ok(index) => Box::new(index),
+        Err(_) => Box::new(crate::tui::MatrixSearcher::new(&loaded.matrix)),
+    };
+    let options = crate::tui::Options {
+        color: ctx.color,
+        keymap_file: context::config_dir().map(|d| d.join("keymap.toml")),
+        source: match &ctx.source {
+            crate::matrix::MatrixSource::Embedded => "embedded matrix".to_owned(),
+            crate::matrix::MatrixSource::Folder(dir) => {
+                crate::text::sanitize(&dir.display().to_string()).into_owned()
+            }
+        },
+    };
+    crate::tui::run(loaded.matrix, searcher, &options)?;
+    Ok(Outcome::Success)
 }
 
 /// Why bare `ktm` did not start the terminal UI, and what to run instead.

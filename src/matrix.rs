@@ -217,6 +217,27 @@ pub fn load_matrix(source: &MatrixSource, overlays: &[PathBuf]) -> Result<Loaded
     })
 }
 
+/// The raw files a matrix is read from: the base source, then each overlay folder that
+/// exists. Whatever is derived from the matrix (the search index) can be cached under a
+/// fingerprint of these and stays valid as long as none of them changes. Unreadable
+/// files are left out (`load_matrix` reports them).
+pub fn source_files(
+    source: &MatrixSource,
+    overlays: &[PathBuf],
+) -> Result<Vec<load::SourceFile>, LoadError> {
+    let mut unreported = Vec::new();
+    let mut files = match source {
+        MatrixSource::Embedded => load::embedded_files(),
+        MatrixSource::Folder(root) => load::folder_files(root, &mut unreported)?,
+    };
+    for dir in overlays {
+        if Path::new(dir).is_dir() {
+            files.extend(load::folder_files(dir, &mut unreported)?);
+        }
+    }
+    Ok(files)
+}
+
 /// Merges layers by id: later layers replace or add entities; duplicates inside one layer
 /// are reported and the first definition wins.
 fn assemble(layers: Vec<load::Layer>, base_name: &str, diags: &mut Vec<Diagnostic>) -> Matrix {

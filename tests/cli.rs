@@ -190,6 +190,7 @@ fn help_documents_exit_codes_on_every_command() {
         &["list", "--help"],
         &["show", "--help"],
         &["validate", "--help"],
+        &["search", "--help"],
         &["completions", "--help"],
     ] {
         let config = tempfile::tempdir().expect("tempdir");

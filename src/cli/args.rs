@@ -7,7 +7,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success (also when the output pipe is closed early)
-  1  validation errors, findings at or above --fail-on, or the requested id was not found
+  1  validation errors, findings at or above --fail-on, the requested id was not found,
+     or a search found nothing
   2  operational error: unreadable folder or file, bad arguments, no terminal";
 
 /// Microsoft's Threat Matrix for Kubernetes in the terminal: techniques, detections,
@@ -104,6 +105,36 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
         format: CheckFormat,
+    },
+    /// Search techniques, mitigations and tactics the way you would describe them.
+    ///
+    /// Words match whatever their stem matches (`privileged` finds `privilege`); the last
+    /// word also matches as a prefix (`kubel`); typos are forgiven, one from 4 letters and
+    /// two from 8 (`privilaged`). Ids work in any form: T1610, MS-TA9018, ta9018, 9018.
+    /// "Quoted phrases" must appear as written. `kind:mitigation` and `tactic:persistence`
+    /// filter inside the query. Quote a query that holds options: "kubectl auth can-i --list".
+    #[command(after_help = EXIT_CODES)]
+    Search {
+        /// What to look for (several words are joined with spaces).
+        #[arg(required = true, num_args = 1.., value_name = "QUERY")]
+        query: Vec<String>,
+        /// Only this kind of entity: technique, mitigation or tactic.
+        #[arg(long, value_name = "KIND")]
+        kind: Option<String>,
+        /// Only entities under this tactic (slug or name, for example persistence).
+        #[arg(long, value_name = "TACTIC")]
+        tactic: Option<String>,
+        /// Show at most this many results.
+        #[arg(long, value_name = "N", default_value_t = 10,
+              value_parser = clap::value_parser!(u16).range(1..))]
+        limit: u16,
+        /// Output format. In a table, matches are highlighted (reverse video with colour,
+        /// «between guillemets» without).
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+        /// Build the index in memory; neither read nor write the cache folder.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Print a shell completion script.
     #[command(after_help = EXIT_CODES)]

@@ -1,5 +1,5 @@
 //! Resolves parsed arguments and the environment into what commands need: the matrix
-//! source, the overlay folders, colour and width.
+//! source, the overlay folders, the cache folder, colour and width.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -13,6 +13,9 @@ use super::args::{Args, ColorChoice};
 pub struct Context {
     pub source: MatrixSource,
     pub overlays: Vec<PathBuf>,
+    /// Where derived data (the search index) may be cached; `None` when there is no
+    /// home to put it in.
+    pub cache_dir: Option<PathBuf>,
     pub color: bool,
     pub stdout_is_terminal: bool,
 }
@@ -39,6 +42,7 @@ impl Context {
         Self {
             source,
             overlays,
+            cache_dir: cache_dir(),
             color,
             stdout_is_terminal,
         }
@@ -76,4 +80,13 @@ pub fn config_dir() -> Option<PathBuf> {
         return Some(PathBuf::from(dir));
     }
     directories::ProjectDirs::from("", "", "ktm").map(|p| p.config_dir().to_path_buf())
+}
+
+/// ktm's cache folder: `$KTM_CACHE_DIR`, else the platform's (for example `~/.cache/ktm`
+/// on Linux).
+pub fn cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("KTM_CACHE_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "ktm").map(|p| p.cache_dir().to_path_buf())
 }

@@ -1,6 +1,7 @@
 //! The one place that prints: aligned tables, JSON, and styled lines as ANSI or plain text.
 //! Every string printed here has passed the sanitizer.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -37,6 +38,66 @@ pub fn table(
         writeln!(out, "{}", format_row(row, &widths))?;
     }
     Ok(())
+}
+
+/// Prints rows like [`table`], with a styled last column: matches (`mark`) in reverse
+/// video when `color` is set, else «between guillemets».
+pub fn table_with_lines(
+    out: &mut dyn Write,
+    header: &[&str],
+    rows: &[(Vec<String>, Line)],
+    color: bool,
+) -> io::Result<()> {
+    let lead = header.len().saturating_sub(1);
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(r, _)| {
+            r.iter()
+                .take(lead)
+                .map(|c| sanitize(c).into_owned())
+                .collect()
+        })
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
+    for row in &cells {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(width(cell));
+        }
+    }
+    let head: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
+    let line = format_row(&head, &widths);
+    if color {
+        writeln!(out, "\u{1b}[1m{line}\u{1b}[0m")?;
+    } else {
+        writeln!(out, "{line}")?;
+    }
+    for (row, (_, styled)) in cells.iter().zip(rows) {
+        let mut lead = String::new();
+        for (cell, w) in row.iter().zip(&widths) {
+            lead.push_str(cell);
+            lead.push_str(&" ".repeat(w.saturating_sub(width(cell)) + 2));
+        }
+        writeln!(out, "{lead}{}", marked(styled, color).trim_end())?;
+    }
+    Ok(())
+}
+
+/// One styled line as text: marked spans highlighted, everything sanitized.
+fn marked(line: &Line, color: bool) -> String {
+    let mut s = String::new();
+    for span in &line.spans {
+        let text = sanitize(&span.text);
+        match (span.style.mark, color) {
+            (true, true) => {
+                let _ = write!(s, "\u{1b}[1;7m{text}\u{1b}[0m");
+            }
+            (true, false) => {
+                let _ = write!(s, "«{text}»");
+            }
+            (false, _) => s.push_str(&text),
+        }
+    }
+    s
 }
 
 fn format_row(row: &[String], widths: &[usize]) -> String {

@@ -177,6 +177,65 @@ fn ranges(text: &str, words: &[&str]) -> Vec<Range<usize>> {
     merged
 }
 
+/// The full-text index answers the TUI's searches: ranked, typo-tolerant, prefix on the
+/// last word, with the snippet's matches highlighted.
+impl Searcher for crate::search::SearchIndex {
+    fn search(&self, query: &str, limit: usize) -> Vec<SearchHit> {
+        let options = crate::search::SearchOptions {
+            limit,
+            ..crate::search::SearchOptions::default()
+        };
+        let Ok(hits) = crate::search::SearchIndex::search(self, query, &options) else {
+            return Vec::new();
+        };
+        hits.into_iter()
+            .map(|hit| {
+                let name_highlights = word_ranges(&hit.name, query);
+                SearchHit {
+                    id: hit.id,
+                    kind: hit.kind,
+                    name: hit.name,
+                    snippet: hit.snippet.text,
+                    name_highlights,
+                    snippet_highlights: hit.snippet.highlights,
+                    score: hit.score,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Byte ranges of `text` where a word of the query starts a word (case-insensitive).
+fn word_ranges(text: &str, query: &str) -> Vec<Range<usize>> {
+    let lower = text.to_lowercase();
+    if lower.len() != text.len() {
+        return Vec::new(); // case folding changed byte offsets; skip highlighting the name
+    }
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for word in query
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .filter(|w| w.len() >= 2)
+    {
+        let word = word.trim_matches('"');
+        if word.is_empty() || word.contains(':') {
+            continue;
+        }
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(word) {
+            let start = from + i;
+            let at_word = start == 0 || !lower.as_bytes()[start - 1].is_ascii_alphanumeric();
+            if at_word {
+                out.push(start..start + word.len());
+            }
+            from = start + word.len();
+        }
+    }
+    out.sort_by_key(|r| r.start);
+    out.dedup_by(|b, a| b.start < a.end);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,10 +4,12 @@
 
 use std::path::Path;
 
-/// `ktm` with an empty, private config dir so a developer's overlay never leaks in.
+/// `ktm` with an empty, private config dir so a developer's overlay never leaks in, and a
+/// private cache dir (`<config>/cache`) so the user's cache is never read or written.
 pub fn ktm(config: &Path) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("ktm").expect("ktm binary");
     cmd.env("KTM_CONFIG_DIR", config)
+        .env("KTM_CACHE_DIR", config.join("cache"))
         .env("NO_COLOR", "1")
         .env_remove("COLUMNS");
     cmd

@@ -1,0 +1,297 @@
+//! Turns a [`ParsedQuery`] into a tantivy query scored with BM25.
+//!
+//! Each word becomes, per field, the best of its exact, prefix (last word only) and fuzzy
+//! matches; the fields are weighted (id > ATT&CK > name > aliases > summary > body) and
+//! combined as a disjunction-max; the words are summed. Prefix and fuzzy matches are
+//! expanded here against the term dictionary into ordinary term queries, so they keep
+//! BM25 scoring (tantivy's automaton queries score every match the same).
+
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur,
+    PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Facet, Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
+
+use super::SearchError;
+use super::expand::{Expander, Expansion};
+use super::query::{Clause, ParsedQuery};
+use super::schema::{Analyzers, Fields};
+
+/// Field weights.
+const ID_BOOST: f32 = 8.0;
+const ATTACK_BOOST: f32 = 6.0;
+const NAME_BOOST: f32 = 4.0;
+const ALIASES_BOOST: f32 = 3.0;
+const SUMMARY_BOOST: f32 = 1.5;
+const BODY_BOOST: f32 = 1.0;
+/// How much the other fields add to the best one (disjunction-max tie breaker).
+const FIELD_TIE: f32 = 0.3;
+/// Extra weight for the tokens of one typed word found next to each other
+/// (`169.254.169.254`, `pods/exec`).
+const ADJACENCY_BOOST: f32 = 2.0;
+
+type BoxQuery = Box<dyn Query>;
+
+/// The filters to apply, already resolved to facet values present in the index.
+#[derive(Debug, Default)]
+pub struct Filters {
+    /// `None`: no filter; `Some(empty)`: a filter no entity satisfies.
+    pub kinds: Option<Vec<String>>,
+    pub tactics: Option<Vec<String>>,
+}
+
+/// A compiled query, and each typed word's part of it (for re-ranking by coordination).
+pub struct Compiled {
+    pub query: BoxQuery,
+    pub words: Vec<BoxQuery>,
+}
+
+/// Compiles `query`; `None` when it has nothing to search for.
+pub fn compile(
+    searcher: &Searcher,
+    fields: Fields,
+    analyzers: &Analyzers,
+    query: &ParsedQuery,
+    filters: &Filters,
+) -> Result<Option<Compiled>, SearchError> {
+    let compiler = Compiler {
+        expander: Expander::new(searcher),
+        fields,
+        analyzers,
+    };
+    let mut clauses: Vec<(Occur, BoxQuery)> = Vec::new();
+    let mut words = Vec::new();
+    for clause in &query.clauses {
+        match clause {
+            Clause::Word { text, prefix } => {
+                if let Some(q) = compiler.word(text, *prefix)? {
+                    words.push(q.box_clone());
+                    clauses.push((Occur::Should, q));
+                }
+            }
+            Clause::Phrase(text) => {
+                if let Some(q) = compiler.phrase(text) {
+                    clauses.push((Occur::Must, q));
+                }
+            }
+        }
+    }
+    let has_text = !clauses.is_empty();
+    for (field, values) in [
+        (fields.kind, &filters.kinds),
+        (fields.tactic, &filters.tactics),
+    ] {
+        if let Some(values) = values {
+            clauses.push((Occur::Must, facet_filter(field, values)));
+        }
+    }
+    if clauses.is_empty() {
+        return Ok(None);
+    }
+    if !has_text {
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    Ok(Some(Compiled {
+        query: Box::new(BooleanQuery::new(clauses)),
+        words,
+    }))
+}
+
+struct Compiler<'a> {
+    expander: Expander<'a>,
+    fields: Fields,
+    analyzers: &'a Analyzers,
+}
+
+/// One analysed token of a typed word: as typed (lower case) and stemmed.
+struct Token {
+    plain: String,
+    stem: String,
+    position: usize,
+}
+
+impl Compiler<'_> {
+    fn word(&self, text: &str, prefix: bool) -> Result<Option<BoxQuery>, SearchError> {
+        let mut parts: Vec<BoxQuery> = Vec::new();
+        let raw = text
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        if !raw.is_empty() {
+            let mut ids = Vec::new();
+            for (field, boost) in [
+                (self.fields.ids, ID_BOOST),
+                (self.fields.attack, ATTACK_BOOST),
+            ] {
+                let found = self.expander.raw(field, &raw, prefix)?;
+                if let Some(q) = best_of(field, &found) {
+                    ids.push(boosted(q, boost));
+                }
+            }
+            parts.extend(ids);
+        }
+        let mut tokens = analyse(self.analyzers, text);
+        if tokens.len() > 1 {
+            tokens.retain(|t| t.plain.chars().count() > 1);
+        }
+        let last = tokens.len().saturating_sub(1);
+        let mut words = Vec::new();
+        for (i, token) in tokens.iter().enumerate() {
+            if let Some(q) = self.token(token, prefix && i == last)? {
+                words.push((Occur::Should, q));
+            }
+        }
+        if tokens.len() > 1 {
+            let stems: Vec<&Token> = tokens.iter().collect();
+            words.push((
+                Occur::Should,
+                boosted(self.adjacent(&stems), ADJACENCY_BOOST),
+            ));
+        }
+        if !words.is_empty() {
+            parts.push(Box::new(BooleanQuery::new(words)));
+        }
+        Ok(match parts.len() {
+            0 => None,
+            1 => parts.pop(),
+            _ => Some(Box::new(BooleanQuery::union(parts))),
+        })
+    }
+
+    /// One token across the text fields: per field the best expansion, then the best field
+    /// plus a share of the others.
+    fn token(&self, token: &Token, prefix: bool) -> Result<Option<BoxQuery>, SearchError> {
+        let fields = self.text_fields().map(|(field, _)| field);
+        let typed = self
+            .expander
+            .token(&fields, &token.plain, &token.stem, prefix)?;
+        let mut per_field = Vec::new();
+        for (field, boost) in self.text_fields() {
+            let found = self.expander.text(field, &typed)?;
+            if let Some(q) = best_of(field, &found) {
+                per_field.push(boosted(q, boost));
+            }
+        }
+        Ok((!per_field.is_empty())
+            .then(|| Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, FIELD_TIE)) as _))
+    }
+
+    /// A quoted phrase: its stems next to each other, in any text field (one token: that
+    /// token exactly, in any field including the ids).
+    fn phrase(&self, text: &str) -> Option<BoxQuery> {
+        let tokens = analyse(self.analyzers, text);
+        match tokens.as_slice() {
+            [] => None,
+            [one] => {
+                let mut per_field: Vec<BoxQuery> = self
+                    .text_fields()
+                    .into_iter()
+                    .map(|(field, boost)| boosted(term(field, &one.stem), boost))
+                    .collect();
+                let raw = text.trim().to_lowercase();
+                per_field.push(boosted(term(self.fields.ids, &raw), ID_BOOST));
+                per_field.push(boosted(term(self.fields.attack, &raw), ATTACK_BOOST));
+                Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                    per_field, FIELD_TIE,
+                )))
+            }
+            many => Some(self.adjacent(&many.iter().collect::<Vec<_>>())),
+        }
+    }
+
+    /// The tokens in order, next to each other, in any text field.
+    fn adjacent(&self, tokens: &[&Token]) -> BoxQuery {
+        let first = tokens.first().map_or(0, |t| t.position);
+        let per_field: Vec<BoxQuery> = self
+            .text_fields()
+            .into_iter()
+            .map(|(field, boost)| {
+                let terms = tokens
+                    .iter()
+                    .map(|t| (t.position - first, Term::from_field_text(field, &t.stem)))
+                    .collect();
+                boosted(Box::new(PhraseQuery::new_with_offset(terms)), boost)
+            })
+            .collect();
+        Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, FIELD_TIE))
+    }
+
+    fn text_fields(&self) -> [(Field, f32); 4] {
+        let f = self.fields;
+        [
+            (f.name, NAME_BOOST),
+            (f.aliases, ALIASES_BOOST),
+            (f.summary, SUMMARY_BOOST),
+            (f.body, BODY_BOOST),
+        ]
+    }
+}
+
+/// Splits a typed word or phrase into tokens as the text analyzer does, keeping what was
+/// typed next to each stem.
+fn analyse(analyzers: &Analyzers, text: &str) -> Vec<Token> {
+    let mut plain = analyzers.plain.clone();
+    let mut stemmer = analyzers.stem.clone();
+    let mut out = Vec::new();
+    let mut stream = plain.token_stream(text);
+    while let Some(token) = stream.next() {
+        let mut stems = stemmer.token_stream(&token.text);
+        let stem = stems
+            .next()
+            .map_or_else(|| token.text.clone(), |s| s.text.clone());
+        out.push(Token {
+            plain: token.text.clone(),
+            stem,
+            position: token.position,
+        });
+    }
+    out
+}
+
+/// The best of a token's expansions in one field (a document scores its best match).
+fn best_of(field: Field, found: &[Expansion]) -> Option<BoxQuery> {
+    let queries: Vec<BoxQuery> = found
+        .iter()
+        .map(|e| boosted(term(field, &e.term), e.weight))
+        .collect();
+    match queries.len() {
+        0 => None,
+        1 => queries.into_iter().next(),
+        _ => Some(Box::new(DisjunctionMaxQuery::new(queries))),
+    }
+}
+
+fn term(field: Field, text: &str) -> BoxQuery {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn boosted(query: BoxQuery, boost: f32) -> BoxQuery {
+    if (boost - 1.0).abs() < f32::EPSILON {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, boost))
+    }
+}
+
+/// A filter that matches any of `values` and adds nothing to the score.
+fn facet_filter(field: Field, values: &[String]) -> BoxQuery {
+    if values.is_empty() {
+        return Box::new(EmptyQuery);
+    }
+    let any: Vec<BoxQuery> = values
+        .iter()
+        .map(|v| {
+            Box::new(TermQuery::new(
+                Term::from_facet(field, &Facet::from_path([v.as_str()])),
+                IndexRecordOption::Basic,
+            )) as BoxQuery
+        })
+        .collect();
+    Box::new(ConstScoreQuery::new(
+        Box::new(BooleanQuery::union(any)),
+        0.0,
+    ))
+}
