@@ -118,3 +118,58 @@ fn ktm_in_tmux_searches_opens_a_page_and_quits_cleanly() {
     let code = std::fs::read_to_string(&status).expect("status");
     assert_eq!(code.trim(), "0", "ktm's exit status");
 }
+
+/// When its terminal disappears (a killed tmux server, a dropped SSH session) ktm must
+/// exit, not spin on end-of-file: crossterm's poll never returns on a hung-up terminal.
+#[test]
+fn ktm_exits_when_its_terminal_hangs_up() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipping the hang-up test: tmux is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pid_file = dir.path().join("pid");
+    let binary = assert_cmd::cargo::cargo_bin("ktm");
+    // exec keeps the pid: the file names the ktm process itself.
+    let command = format!(
+        "echo $$ > {}; exec env KTM_CONFIG_DIR={} {}",
+        quoted(&pid_file),
+        quoted(dir.path()),
+        quoted(&binary)
+    );
+    let tmux = Tmux {
+        socket: format!("ktm-hangup-{}", std::process::id()),
+    };
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        "-s",
+        "ktm",
+        &command,
+    ]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    tmux.wait_for("the matrix", |s| s.contains("Initial Access"));
+    let pid = std::fs::read_to_string(&pid_file)
+        .expect("pid")
+        .trim()
+        .to_owned();
+    let proc_dir = Path::new("/proc").join(&pid);
+    assert!(proc_dir.exists(), "ktm is running");
+    let _ = tmux.run(&["kill-server"]);
+    let start = Instant::now();
+    while proc_dir.exists() {
+        if start.elapsed() > Duration::from_secs(10) {
+            let _ = Command::new("kill").args(["-9", &pid]).status();
+            panic!("ktm (pid {pid}) was still running 10 s after its terminal hung up");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

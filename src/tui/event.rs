@@ -48,8 +48,18 @@ impl EventSource for TerminalEvents {
             if self.stop.load(Ordering::Relaxed) {
                 return Ok(Some(Event::Terminate));
             }
-            if !ct::poll(Duration::from_millis(200))? {
-                continue;
+            // Events crossterm already holds come first; otherwise wait on the terminal
+            // ourselves: when the terminal goes away (a closed tmux pane, a dropped SSH
+            // session), crossterm's own poll spins on end-of-file and never returns.
+            if !ct::poll(Duration::ZERO)? {
+                match wait_for_input(Duration::from_millis(200))? {
+                    Input::Ready => {}
+                    Input::Timeout => continue,
+                    Input::HungUp => return Ok(Some(Event::Terminate)),
+                }
+                if !ct::poll(Duration::from_millis(50))? {
+                    continue;
+                }
             }
             match ct::read()? {
                 ct::Event::Key(key) if key.kind != KeyEventKind::Release => {
@@ -60,6 +70,37 @@ impl EventSource for TerminalEvents {
                 _ => {}
             }
         }
+    }
+}
+
+enum Input {
+    Ready,
+    Timeout,
+    HungUp,
+}
+
+/// Waits until standard input (the terminal crossterm reads) has bytes, hangs up or the
+/// timeout passes.
+fn wait_for_input(timeout: Duration) -> io::Result<Input> {
+    use rustix::event::{PollFd, PollFlags, Timespec, poll};
+    let stdin = io::stdin();
+    let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
+    let timeout = Timespec {
+        tv_sec: 0,
+        tv_nsec: i64::from(timeout.subsec_nanos()),
+    };
+    match poll(&mut fds, Some(&timeout)) {
+        Ok(0) => Ok(Input::Timeout),
+        Ok(_) => {
+            let revents = fds[0].revents();
+            if revents.intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL) {
+                Ok(Input::HungUp)
+            } else {
+                Ok(Input::Ready)
+            }
+        }
+        Err(rustix::io::Errno::INTR) => Ok(Input::Timeout),
+        Err(e) => Err(e.into()),
     }
 }
 
