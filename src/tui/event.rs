@@ -90,7 +90,7 @@ fn wait_for_input(timeout: Duration) -> io::Result<Input> {
         tv_nsec: i64::from(timeout.subsec_nanos()),
     };
     match poll(&mut fds, Some(&timeout)) {
-        Ok(0) => Ok(Input::Timeout),
+        Ok(0) | Err(rustix::io::Errno::INTR) => Ok(Input::Timeout),
         Ok(_) => {
             let revents = fds[0].revents();
             if revents.intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL) {
@@ -99,7 +99,6 @@ fn wait_for_input(timeout: Duration) -> io::Result<Input> {
                 Ok(Input::Ready)
             }
         }
-        Err(rustix::io::Errno::INTR) => Ok(Input::Timeout),
         Err(e) => Err(e.into()),
     }
 }
