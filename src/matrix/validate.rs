@@ -399,20 +399,16 @@ pub(super) fn is_slug(s: &str) -> bool {
 
 /// `prefix` followed by three digits, and, when `sub` is allowed, an optional `.` + three digits.
 fn is_entity_id(s: &str, prefix: &str, sub: bool) -> bool {
-    let Some(rest) = s.strip_prefix(prefix) else {
-        return false;
-    };
-    let (main, suffix) = match rest.split_once('.') {
-        Some((m, x)) if sub => (m, Some(x)),
-        Some(_) => return false,
-        None => (rest, None),
-    };
-    let digits = |x: &str, n: usize| x.len() == n && x.bytes().all(|b| b.is_ascii_digit());
-    digits(main, 3) && suffix.is_none_or(|x| digits(x, 3))
+    is_numbered_id(s, prefix, 3, sub)
 }
 
 /// ATT&CK ids: `prefix` + four digits, optionally `.` + three digits for sub-techniques.
 fn is_attack_id(s: &str, prefix: &str, sub: bool) -> bool {
+    is_numbered_id(s, prefix, 4, sub)
+}
+
+/// `prefix`, then `width` digits, then (when `sub` is allowed) an optional `.` and three digits.
+fn is_numbered_id(s: &str, prefix: &str, width: usize, sub: bool) -> bool {
     let Some(rest) = s.strip_prefix(prefix) else {
         return false;
     };
@@ -422,7 +418,7 @@ fn is_attack_id(s: &str, prefix: &str, sub: bool) -> bool {
         None => (rest, None),
     };
     let digits = |x: &str, n: usize| x.len() == n && x.bytes().all(|b| b.is_ascii_digit());
-    digits(main, 4) && suffix.is_none_or(|x| digits(x, 3))
+    digits(main, width) && suffix.is_none_or(|x| digits(x, 3))
 }
 
 fn tactic_list(matrix: &Matrix) -> String {
