@@ -92,6 +92,18 @@ impl Matrix {
             .map(|i| &self.mitigations[i])
     }
 
+    /// The display names of a technique's tactics, in its order (the slug when unknown).
+    pub fn tactic_names(&self, technique: &Technique) -> Vec<String> {
+        technique
+            .tactics
+            .iter()
+            .map(|id| {
+                self.tactic(id.as_str())
+                    .map_or_else(|| id.to_string(), |x| x.name.value.clone())
+            })
+            .collect()
+    }
+
     /// The techniques under one tactic, in column order.
     pub fn techniques_in<'a>(&'a self, tactic: &'a str) -> impl Iterator<Item = &'a Technique> {
         self.techniques

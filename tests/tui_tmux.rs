@@ -12,6 +12,31 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// A detached 80x24 session named `ktm` running `command` on a private socket.
+    fn start(label: &str, command: &str) -> Self {
+        let tmux = Tmux {
+            socket: format!("ktm-{label}-{}", std::process::id()),
+        };
+        let args = [
+            "new-session",
+            "-d",
+            "-x",
+            "80",
+            "-y",
+            "24",
+            "-s",
+            "ktm",
+            command,
+        ];
+        let started = tmux.run(&args);
+        assert!(
+            started.status.success(),
+            "{}",
+            String::from_utf8_lossy(&started.stderr)
+        );
+        tmux
+    }
+
     fn run(&self, args: &[&str]) -> Output {
         Command::new("tmux")
             .arg("-L")
@@ -73,25 +98,7 @@ fn ktm_in_tmux_searches_opens_a_page_and_quits_cleanly() {
         quoted(&binary),
         quoted(&status)
     );
-    let tmux = Tmux {
-        socket: format!("ktm-smoke-{}", std::process::id()),
-    };
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        "-s",
-        "ktm",
-        &command,
-    ]);
-    assert!(
-        started.status.success(),
-        "{}",
-        String::from_utf8_lossy(&started.stderr)
-    );
+    let tmux = Tmux::start("smoke", &command);
     tmux.wait_for("the matrix", |s| {
         s.contains("Initial Access") && s.contains("? help")
     });
@@ -137,25 +144,7 @@ fn ktm_exits_when_its_terminal_hangs_up() {
         quoted(dir.path()),
         quoted(&binary)
     );
-    let tmux = Tmux {
-        socket: format!("ktm-hangup-{}", std::process::id()),
-    };
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        "-s",
-        "ktm",
-        &command,
-    ]);
-    assert!(
-        started.status.success(),
-        "{}",
-        String::from_utf8_lossy(&started.stderr)
-    );
+    let tmux = Tmux::start("hangup", &command);
     tmux.wait_for("the matrix", |s| s.contains("Initial Access"));
     let pid = std::fs::read_to_string(&pid_file)
         .expect("pid")

@@ -34,15 +34,7 @@ fn tactic_page(matrix: &Matrix, t: &Tactic) -> String {
 
 fn technique_page(matrix: &Matrix, t: &Technique) -> String {
     let mut s = format!("# {} · {}\n\n", t.id, t.name);
-    let tactics: Vec<String> = t
-        .tactics
-        .iter()
-        .map(|id| {
-            matrix
-                .tactic(id.as_str())
-                .map_or_else(|| id.to_string(), |x| x.name.value.clone())
-        })
-        .collect();
+    let tactics = matrix.tactic_names(t);
     let _ = write!(s, "**Tactics** {}", tactics.join(", "));
     if !t.attack.is_empty() {
         let ids: Vec<&str> = t.attack.iter().map(|a| a.as_str()).collect();

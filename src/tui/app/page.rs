@@ -99,15 +99,7 @@ impl Page {
 pub fn facts(matrix: &Matrix, entity: Entity<'_>) -> String {
     match entity {
         Entity::Technique(t) => {
-            let mut parts: Vec<String> = t
-                .tactics
-                .iter()
-                .map(|id| {
-                    matrix
-                        .tactic(id.as_str())
-                        .map_or_else(|| id.to_string(), |x| x.name.value.clone())
-                })
-                .collect();
+            let mut parts = matrix.tactic_names(t);
             if !t.attack.is_empty() {
                 let ids: Vec<&str> = t.attack.iter().map(|a| a.as_str()).collect();
                 parts.push(format!("ATT&CK {}", ids.join(", ")));
