@@ -49,7 +49,7 @@ struct ExceptionsFile {
 /// An exceptions file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ExceptionsError {
-    #[error("cannot read exceptions file {path}: {source}")]
+    #[error("cannot read exceptions file {path}")]
     Io {
         path: String,
         #[source]

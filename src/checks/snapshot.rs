@@ -88,7 +88,7 @@ pub struct Snapshot {
 /// A source that cannot be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         path: PathBuf,
         #[source]

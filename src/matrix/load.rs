@@ -26,7 +26,7 @@ struct Embedded;
 /// A folder that cannot be read at all (as opposed to bad files inside it).
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read matrix folder {path}: {source}")]
+    #[error("cannot read matrix folder {}", path.display())]
     Unreadable {
         path: PathBuf,
         #[source]

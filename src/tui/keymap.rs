@@ -83,7 +83,7 @@ impl Section {
 /// A problem with a keymap file: what is wrong, where, and how to fix it.
 #[derive(Debug, thiserror::Error)]
 pub enum KeymapError {
-    #[error("could not read the keymap {}: {source}", path.display())]
+    #[error("could not read the keymap {}", path.display())]
     Read {
         path: PathBuf,
         source: std::io::Error,
