@@ -6,6 +6,7 @@ pub mod check;
 pub mod context;
 pub mod list;
 pub mod output;
+pub mod playbook;
 pub mod search;
 pub mod show;
 pub mod validate;
@@ -15,7 +16,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use args::{Args, Command};
+use args::{Args, Command, PlaybookCommand};
 use context::Context;
 
 /// Exit status: 0 success, 1 findings/validation errors/not found, 2 operational error.
@@ -48,7 +49,8 @@ pub fn main() -> ExitCode {
 /// Runs one parsed command against `out`.
 pub fn run(args: &Args, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     match &args.command {
-        None => start_tui(ctx),
+        None => start_tui(ctx, None),
+        Some(Command::Playbook(command)) => playbook_command(ctx, command, out),
         Some(Command::List {
             what,
             tactic,
@@ -147,8 +149,56 @@ pub fn run(args: &Args, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Ou
     }
 }
 
-/// Bare `ktm`: the terminal UI on the matrix in use, with the full-text index.
-fn start_tui(ctx: &Context) -> anyhow::Result<Outcome> {
+fn playbook_command(
+    ctx: &Context,
+    command: &PlaybookCommand,
+    out: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
+    let loaded = ctx.load()?;
+    let matrix = &loaded.matrix;
+    match command {
+        PlaybookCommand::List { format } => playbook::list(out, matrix, *format, ctx.color)?,
+        PlaybookCommand::Show {
+            id,
+            facilitator,
+            width,
+        } => playbook::show(out, matrix, id, *facilitator, ctx.width(*width), ctx.color)?,
+        PlaybookCommand::Run { id, session } => {
+            let found = playbook::find(matrix, id)?.id().to_owned();
+            crate::walk::store::Store::new(std::path::Path::new(".")).path(session, &found)?;
+            return start_tui(
+                ctx,
+                Some(Walk {
+                    playbook: found,
+                    session: session.clone(),
+                }),
+            );
+        }
+        PlaybookCommand::Export {
+            session,
+            format,
+            output,
+        } => playbook::export(
+            out,
+            matrix,
+            context::data_dir().as_deref(),
+            session,
+            *format,
+            output.as_deref(),
+        )?,
+    }
+    Ok(Outcome::Success)
+}
+
+/// A playbook to open the TUI on, under a session name.
+struct Walk {
+    playbook: String,
+    session: String,
+}
+
+/// Bare `ktm` (or `ktm playbook run`): the terminal UI on the matrix in use, with the
+/// full-text index.
+fn start_tui(ctx: &Context, walk: Option<Walk>) -> anyhow::Result<Outcome> {
     if !ctx.stdout_is_terminal || !std::io::stdin().is_terminal() {
         anyhow::bail!(NO_TERMINAL);
     }
@@ -167,6 +217,11 @@ fn start_tui(ctx: &Context) -> anyhow::Result<Outcome> {
                 crate::text::sanitize(&dir.display().to_string()).into_owned()
             }
         },
+        data_dir: context::data_dir(),
+        session: walk
+            .as_ref()
+            .map_or_else(|| "default".to_owned(), |w| w.session.clone()),
+        playbook: walk.map(|w| w.playbook),
     };
     crate::tui::run(loaded.matrix, searcher, &options)?;
     Ok(Outcome::Success)

@@ -10,6 +10,9 @@ pub mod diagnostic;
 pub mod load;
 pub mod model;
 pub mod page;
+pub mod playbook;
+mod playbook_rules;
+pub mod scenario;
 pub mod schema;
 pub mod validate;
 
@@ -22,6 +25,9 @@ pub use model::{
     Detection, Located, Mitigation, MitigationId, MitigationLink, Origin, Pos, Tactic, TacticId,
     Technique, TechniqueId,
 };
+pub use playbook::Playbook;
+pub use playbook_rules::changes_cluster;
+pub use scenario::Scenario;
 
 /// The loaded matrix. Techniques and mitigations are sorted by id; tactics keep matrix order.
 #[derive(Clone, Debug, Default)]
@@ -30,9 +36,13 @@ pub struct Matrix {
     pub techniques: Vec<Technique>,
     pub mitigations: Vec<Mitigation>,
     pub checks: Vec<check::Check>,
+    /// Response playbooks, sorted by id.
+    pub playbooks: Vec<Playbook>,
+    /// Attack chains, sorted by id.
+    pub scenarios: Vec<Scenario>,
     /// Ids of the checks the matrix knows (filled once checks are loaded).
     pub check_ids: BTreeSet<String>,
-    /// Ids of the playbooks the matrix knows (filled once playbooks are loaded).
+    /// Ids of the playbooks the matrix knows.
     pub playbook_ids: BTreeSet<String>,
     /// Ids whose files failed to parse: references to them are not reported again.
     pub broken_ids: BTreeSet<String>,
@@ -44,6 +54,8 @@ pub enum Entity<'a> {
     Tactic(&'a Tactic),
     Technique(&'a Technique),
     Mitigation(&'a Mitigation),
+    Playbook(&'a Playbook),
+    Scenario(&'a Scenario),
 }
 
 impl Entity<'_> {
@@ -52,6 +64,8 @@ impl Entity<'_> {
             Entity::Tactic(t) => t.id.as_str(),
             Entity::Technique(t) => t.id.as_str(),
             Entity::Mitigation(m) => m.id.as_str(),
+            Entity::Playbook(p) => p.id(),
+            Entity::Scenario(s) => s.id.as_str(),
         }
     }
 
@@ -60,15 +74,20 @@ impl Entity<'_> {
             Entity::Tactic(t) => &t.name,
             Entity::Technique(t) => &t.name,
             Entity::Mitigation(m) => &m.name,
+            Entity::Playbook(p) => &p.meta.title,
+            Entity::Scenario(s) => &s.title,
         }
     }
 
-    /// The entity kind as users type it: `tactic`, `technique`, `mitigation`.
+    /// The entity kind as users type it: `tactic`, `technique`, `mitigation`, `playbook`,
+    /// `scenario`.
     pub fn kind(&self) -> &'static str {
         match self {
             Entity::Tactic(_) => "tactic",
             Entity::Technique(_) => "technique",
             Entity::Mitigation(_) => "mitigation",
+            Entity::Playbook(_) => "playbook",
+            Entity::Scenario(_) => "scenario",
         }
     }
 }
@@ -90,6 +109,20 @@ impl Matrix {
             .binary_search_by(|m| m.id.as_str().cmp(id))
             .ok()
             .map(|i| &self.mitigations[i])
+    }
+
+    pub fn playbook(&self, id: &str) -> Option<&Playbook> {
+        self.playbooks
+            .binary_search_by(|p| p.id().cmp(id))
+            .ok()
+            .map(|i| &self.playbooks[i])
+    }
+
+    pub fn scenario(&self, id: &str) -> Option<&Scenario> {
+        self.scenarios
+            .binary_search_by(|s| s.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.scenarios[i])
     }
 
     /// The display names of a technique's tactics, in its order (the slug when unknown).
@@ -165,16 +198,22 @@ impl Matrix {
         {
             return Some(Entity::Mitigation(m));
         }
-        None
+        let lower = q.to_ascii_lowercase();
+        if let Some(p) = self.playbook(&lower) {
+            return Some(Entity::Playbook(p));
+        }
+        self.scenario(&lower).map(Entity::Scenario)
     }
 
-    /// Every entity, tactics first, then techniques, then mitigations.
+    /// Every entity: tactics, techniques, mitigations, playbooks, scenarios.
     pub fn entities(&self) -> impl Iterator<Item = Entity<'_>> {
         self.tactics
             .iter()
             .map(Entity::Tactic)
             .chain(self.techniques.iter().map(Entity::Technique))
             .chain(self.mitigations.iter().map(Entity::Mitigation))
+            .chain(self.playbooks.iter().map(Entity::Playbook))
+            .chain(self.scenarios.iter().map(Entity::Scenario))
     }
 }
 
@@ -314,6 +353,24 @@ fn assemble(layers: Vec<load::Layer>, base_name: &str, diags: &mut Vec<Diagnosti
             diags,
         );
         merge_by_id(&mut matrix.checks, checks, |c| c.id.as_str().to_owned());
+        let playbooks = dedup_layer(
+            layer.playbooks,
+            |p| p.id().to_owned(),
+            |p| (p.meta.id.pos, p.origin.0.clone()),
+            "playbook",
+            diags,
+        );
+        merge_by_id(&mut matrix.playbooks, playbooks, |p| p.id().to_owned());
+        let scenarios = dedup_layer(
+            layer.scenarios,
+            |s| s.id.as_str().to_owned(),
+            |s| (s.id.pos, s.origin.0.clone()),
+            "scenario",
+            diags,
+        );
+        merge_by_id(&mut matrix.scenarios, scenarios, |s| {
+            s.id.as_str().to_owned()
+        });
     }
     matrix
         .techniques
@@ -323,6 +380,9 @@ fn assemble(layers: Vec<load::Layer>, base_name: &str, diags: &mut Vec<Diagnosti
         .sort_by(|a, b| a.id.value.cmp(&b.id.value));
     matrix.checks.sort_by(|a, b| a.id.value.cmp(&b.id.value));
     matrix.check_ids = matrix.checks.iter().map(|c| c.id.value.clone()).collect();
+    matrix.playbooks.sort_by(|a, b| a.id().cmp(b.id()));
+    matrix.scenarios.sort_by(|a, b| a.id.value.cmp(&b.id.value));
+    matrix.playbook_ids = matrix.playbooks.iter().map(|p| p.id().to_owned()).collect();
     matrix
 }
 

@@ -53,6 +53,12 @@ pub struct Options {
     pub keymap_file: Option<PathBuf>,
     /// Where the matrix came from, for the header.
     pub source: String,
+    /// ktm's data folder, where playbook sessions are saved and resumed.
+    pub data_dir: Option<PathBuf>,
+    /// The session name playbook walks are saved under.
+    pub session: String,
+    /// Start walking this playbook instead of showing the grid.
+    pub playbook: Option<String>,
 }
 
 /// Runs the TUI on the real terminal until the user quits or a signal arrives.
@@ -63,6 +69,16 @@ pub fn run(matrix: Matrix, searcher: Box<dyn Searcher>, options: &Options) -> Re
     if !options.source.is_empty() {
         app.source.clone_from(&options.source);
     }
+    app.store = options
+        .data_dir
+        .as_deref()
+        .map(crate::walk::store::Store::new);
+    if !options.session.is_empty() {
+        app.session_name.clone_from(&options.session);
+    }
+    if let Some(id) = &options.playbook {
+        app::walk::start(&mut app, id);
+    }
     let mut guard = terminal::TerminalGuard::enter().map_err(TuiError::Terminal)?;
     let mut events = event::TerminalEvents::new(guard.stop_flag());
     let result = drive(guard.terminal(), &mut app, &mut events);
@@ -71,11 +87,22 @@ pub fn run(matrix: Matrix, searcher: Box<dyn Searcher>, options: &Options) -> Re
 }
 
 /// The event loop: draw, wait for an event, turn it into an action, update, repeat.
-/// Returns when an effect asks to quit or the events run out.
+/// Returns when an effect asks to quit or the events run out. Copies go to the
+/// terminal's clipboard (OSC 52 on stdout).
 pub fn drive<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &mut App,
     events: &mut dyn EventSource,
+) -> Result<(), TuiError> {
+    drive_with(terminal, app, events, &mut copy_osc52)
+}
+
+/// [`drive`] with the clipboard given: tests record what would be copied.
+pub fn drive_with<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    events: &mut dyn EventSource,
+    clipboard: &mut dyn FnMut(&str) -> std::io::Result<()>,
 ) -> Result<(), TuiError> {
     loop {
         let size = terminal.size().map_err(|e| TuiError::Draw(e.to_string()))?;
@@ -91,9 +118,56 @@ pub fn drive<B: Backend>(
         let Some(action) = event::to_action(&event, app.mode, &app.keymap) else {
             continue;
         };
-        // Quit is the only effect so far; running checks and opening URLs come later.
-        if update(app, action).contains(&Effect::Quit) {
+        let mut quit = false;
+        for effect in update(app, action) {
+            match effect {
+                Effect::Quit => quit = true,
+                Effect::SaveSession(session) => {
+                    if let Some(store) = &app.store
+                        && let Err(err) = store.save(&session)
+                    {
+                        app.error(err.to_string());
+                    }
+                }
+                Effect::Copy(text) => {
+                    if let Err(err) = clipboard(&text) {
+                        app.error(format!("could not copy: {err}"));
+                    }
+                }
+            }
+        }
+        if quit {
             return Ok(());
         }
     }
+}
+
+/// Puts `text` on the clipboard through the terminal (OSC 52), which works over SSH and in
+/// tmux (with `set -g set-clipboard on`).
+fn copy_osc52(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    write!(out, "\u{1b}]52;c;{}\u{7}", base64(text.as_bytes()))?;
+    out.flush()
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(TABLE[((n >> shift) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }

@@ -178,7 +178,8 @@ fn show_unknown_id_exits_1_with_a_hint() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("no technique, mitigation or tactic with id `MS-TA9999`"),
+        stderr
+            .contains("no technique, mitigation, tactic, playbook or scenario with id `MS-TA9999`"),
         "{stderr}"
     );
 }

@@ -302,7 +302,9 @@ fn the_command_line_shows_jumps_and_reports_errors() {
         24,
         &mut Script::keys(":show MS-TA9999<enter>"),
     ));
-    assert!(screen[23].contains("no technique, mitigation or tactic `MS-TA9999`"));
+    assert!(
+        screen[23].contains("no technique, mitigation, tactic, playbook or scenario `MS-TA9999`")
+    );
     drive(&mut app, 80, 24, &mut Script::keys(":search exec<enter>"));
     assert_eq!(app.mode, Mode::Search);
     assert_eq!(app.search.hits[0].id, "MS-TA9006");

@@ -136,6 +136,9 @@ pub enum Command {
         #[arg(long)]
         no_cache: bool,
     },
+    /// Response playbooks: list them, read one, walk through one, export a session log.
+    #[command(subcommand, after_help = EXIT_CODES)]
+    Playbook(PlaybookCommand),
     /// Print a shell completion script.
     #[command(after_help = EXIT_CODES)]
     Completions {
@@ -194,4 +197,52 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlaybookCommand {
+    /// List the playbooks (id, severity, steps, minutes, techniques).
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+    },
+    /// Print one playbook with all its steps (facilitator notes with --facilitator).
+    Show {
+        /// The playbook's id, for example cryptomining-pod.
+        id: String,
+        /// Include the facilitator notes and expected answers.
+        #[arg(long)]
+        facilitator: bool,
+        /// Wrap text to this many columns (default: the terminal's width, or 100).
+        #[arg(long, value_name = "COLUMNS")]
+        width: Option<usize>,
+    },
+    /// Walk through a playbook in the terminal UI, one step at a time. Progress, notes and
+    /// time per step are saved in the data folder under the session name and resumed
+    /// when the same playbook and session are run again.
+    Run {
+        /// The playbook's id.
+        id: String,
+        /// The session name (letters, digits, '.', '_', '-'), for example drill-1 or inc-4711.
+        #[arg(long, default_value = "default", value_name = "NAME")]
+        session: String,
+    },
+    /// Write a session's log (steps done, times, notes) as markdown.
+    Export {
+        /// The session name given to `ktm playbook run --session`.
+        session: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Markdown)]
+        format: ExportFormat,
+        /// Write to this file (atomically) instead of stdout.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Markdown,
+    Json,
 }

@@ -90,3 +90,12 @@ pub fn cache_dir() -> Option<PathBuf> {
     }
     directories::ProjectDirs::from("", "", "ktm").map(|p| p.cache_dir().to_path_buf())
 }
+
+/// ktm's data folder (playbook sessions): `$KTM_DATA_DIR`, else the platform's (for
+/// example `~/.local/share/ktm` on Linux).
+pub fn data_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("KTM_DATA_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "ktm").map(|p| p.data_dir().to_path_buf())
+}

@@ -22,7 +22,7 @@ pub fn run(
 ) -> Result<bool> {
     let Some(entity) = matrix.find(id) else {
         eprintln!(
-            "error: no technique, mitigation or tactic with id `{}`; try `ktm list techniques` or `ktm list mitigations`",
+            "error: no technique, mitigation, tactic, playbook or scenario with id `{}`; try `ktm list techniques` or `ktm search`",
             sanitize(id)
         );
         return Ok(false);
@@ -32,6 +32,8 @@ pub fn run(
             Entity::Tactic(t) => output::json(out, t)?,
             Entity::Technique(t) => output::json(out, t)?,
             Entity::Mitigation(m) => output::json(out, m)?,
+            Entity::Playbook(p) => output::json(out, p)?,
+            Entity::Scenario(s) => output::json(out, s)?,
         },
         ShowFormat::Markdown => {
             let md = entity_markdown(matrix, entity);

@@ -1,5 +1,6 @@
 //! `ktm validate [PATH]`: every diagnostic of a matrix folder, compiler style.
 
+use std::fmt::Write as _;
 use std::io::Write;
 
 use anyhow::Result;
@@ -42,11 +43,17 @@ pub fn run(
                 m.tactics.len(),
                 m.techniques.len(),
                 m.mitigations.len(),
-                if m.checks.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {} checks", m.checks.len())
-                }
+                [
+                    (m.checks.len(), "checks"),
+                    (m.playbooks.len(), "playbooks"),
+                    (m.scenarios.len(), "scenarios"),
+                ]
+                .iter()
+                .filter(|(n, _)| *n > 0)
+                .fold(String::new(), |mut s, (n, what)| {
+                    let _ = write!(s, ", {n} {what}");
+                    s
+                })
             )?;
         }
     }

@@ -71,6 +71,14 @@ pub enum Code {
     CheckTest,
     /// A check lacks a failing or a passing inline test case.
     CheckTestsMissing,
+    /// A playbook file lacks its `---` front matter or never closes it.
+    PlaybookFormat,
+    /// A playbook has no `## ` steps, or a step has no title.
+    PlaybookSteps,
+    /// A scenario has fewer than two steps.
+    ScenarioSteps,
+    /// A playbook command that changes the cluster sits outside a `> [!warning]` step.
+    UnsafeCommand,
     /// Content marked `draft: true`.
     Draft,
 }
@@ -106,6 +114,10 @@ impl Code {
             Code::CheckExpression => "E025",
             Code::CheckTest => "E026",
             Code::CheckTestsMissing => "E027",
+            Code::PlaybookFormat => "E028",
+            Code::PlaybookSteps => "E029",
+            Code::ScenarioSteps => "E030",
+            Code::UnsafeCommand => "E031",
             Code::Draft => "W001",
         }
     }

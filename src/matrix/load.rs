@@ -1,18 +1,23 @@
 //! Reads matrix YAML from a folder or from the copy embedded in the binary.
 //!
-//! This is the only module that knows the YAML crate (`serde-saphyr`): swapping it means
-//! touching this file alone. Every problem becomes a [`Diagnostic`]; only a folder that
+//! This is the only module that knows the YAML crate (`serde-saphyr`, in `load/yaml.rs`):
+//! swapping it means touching that file alone. Every problem becomes a [`Diagnostic`]; only a folder that
 //! cannot be read at all is an error.
 
 use std::path::{Path, PathBuf};
 
 use rust_embed::RustEmbed;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
 
 use super::check::Check;
 use super::diagnostic::{Code, Diagnostic};
-use super::model::{Located, Mitigation, Origin, Pos, Tactic, TacticsFile, Technique};
+use super::model::{Mitigation, Origin, Pos, Tactic, TacticsFile, Technique};
+use super::playbook::{self, FrontMatter, Playbook};
+use super::scenario::Scenario;
+
+mod yaml;
+
+pub use yaml::{Document, manifest_documents, yaml_value};
+use yaml::{budget_breach, parse, pos};
 
 /// Files above this size are rejected before parsing.
 pub const MAX_FILE_BYTES: usize = 1024 * 1024;
@@ -22,6 +27,12 @@ pub const MAX_FILE_BYTES: usize = 1024 * 1024;
 #[folder = "matrix/"]
 #[include = "*.yaml"]
 struct Embedded;
+
+/// The default playbooks, compiled into the binary.
+#[derive(RustEmbed)]
+#[folder = "playbooks/"]
+#[include = "*.md"]
+struct EmbeddedPlaybooks;
 
 /// A folder that cannot be read at all (as opposed to bad files inside it).
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +54,8 @@ pub enum FileKind {
     Technique,
     Mitigation,
     Check,
+    Scenario,
+    Playbook,
 }
 
 /// One matrix file's raw bytes and the name diagnostics use for it.
@@ -61,6 +74,8 @@ pub struct Layer {
     pub techniques: Vec<Technique>,
     pub mitigations: Vec<Mitigation>,
     pub checks: Vec<Check>,
+    pub scenarios: Vec<Scenario>,
+    pub playbooks: Vec<Playbook>,
     pub diagnostics: Vec<Diagnostic>,
     /// Ids (file stems) of files that could not be parsed, so references to them are
     /// not reported a second time as dangling.
@@ -71,7 +86,7 @@ pub struct Layer {
 pub fn embedded_files() -> Vec<SourceFile> {
     let mut names: Vec<String> = Embedded::iter().map(std::borrow::Cow::into_owned).collect();
     names.sort();
-    names
+    let mut files: Vec<SourceFile> = names
         .into_iter()
         .filter_map(|name| {
             let kind = kind_of(&name)?;
@@ -82,7 +97,21 @@ pub fn embedded_files() -> Vec<SourceFile> {
                 bytes: file.data.into_owned(),
             })
         })
-        .collect()
+        .collect();
+    let mut names: Vec<String> = EmbeddedPlaybooks::iter()
+        .map(std::borrow::Cow::into_owned)
+        .collect();
+    names.sort();
+    files.extend(names.into_iter().filter_map(|name| {
+        let kind = kind_of(&format!("playbooks/{name}"))?;
+        let file = EmbeddedPlaybooks::get(&name)?;
+        Some(SourceFile {
+            display: format!("<embedded>/playbooks/{name}"),
+            kind,
+            bytes: file.data.into_owned(),
+        })
+    }));
+    files
 }
 
 /// The matrix files of a folder; `display_root` prefixes the names in diagnostics.
@@ -109,7 +138,7 @@ pub fn folder_files(
     if root.join("tactics.yaml").exists() {
         names.push("tactics.yaml".to_owned());
     }
-    for sub in ["techniques", "mitigations", "checks"] {
+    for sub in ["techniques", "mitigations", "checks", "scenarios"] {
         let dir = root.join(sub);
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
@@ -122,11 +151,15 @@ pub fn folder_files(
         }
     }
     names.sort();
+    let mut paths: Vec<(String, PathBuf, String)> = names
+        .into_iter()
+        .map(|name| (root.join(&name), display_path(root, &name), name))
+        .map(|(path, display, name)| (name, path, display))
+        .collect();
+    paths.extend(playbook_paths(root));
     let mut files = Vec::new();
-    for name in names {
+    for (name, path, display) in paths {
         let Some(kind) = kind_of(&name) else { continue };
-        let path = root.join(&name);
-        let display = display_path(root, &name);
         match read_limited(&path) {
             Ok(bytes) => files.push(SourceFile {
                 display,
@@ -145,6 +178,36 @@ pub fn folder_files(
         }
     }
     Ok(files)
+}
+
+/// The playbooks that go with a matrix folder: `<root>/playbooks/*.md`, or the sibling
+/// `<root>/../playbooks/*.md` (the repository layout, `matrix/` next to `playbooks/`).
+fn playbook_paths(root: &Path) -> Vec<(String, PathBuf, String)> {
+    let inside = root.join("playbooks");
+    let (dir, display_dir) = if inside.is_dir() {
+        (inside, display_path(root, "playbooks"))
+    } else {
+        let sibling = match root.file_name() {
+            Some(_) => root.parent().unwrap_or(Path::new("")).join("playbooks"),
+            None => root.join("..").join("playbooks"),
+        };
+        let shown = sibling.display().to_string();
+        (sibling, shown)
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, PathBuf, String)> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| kind_of(&format!("playbooks/{name}")).is_some())
+        .map(|name| {
+            let display = format!("{display_dir}/{name}");
+            (format!("playbooks/{name}"), dir.join(&name), display)
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 fn display_path(root: &Path, name: &str) -> String {
@@ -182,6 +245,14 @@ fn kind_of(name: &str) -> Option<FileKind> {
         Some(FileKind::Mitigation)
     } else if name.starts_with("checks/") && is_yaml(name) && !name[7..].contains('/') {
         Some(FileKind::Check)
+    } else if name.starts_with("scenarios/") && is_yaml(name) && !name[10..].contains('/') {
+        Some(FileKind::Scenario)
+    } else if let Some(rest) = name.strip_prefix("playbooks/") {
+        let md = Path::new(rest)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md"));
+        let readme = rest.eq_ignore_ascii_case("readme.md");
+        (md && !readme && !rest.contains('/')).then_some(FileKind::Playbook)
     } else {
         None
     }
@@ -209,6 +280,10 @@ fn parse_file(file: &SourceFile, layer: &mut Layer) {
         let Some(text) = check_bytes(file, &mut layer.diagnostics) else {
             return;
         };
+        if file.kind == FileKind::Playbook {
+            parse_playbook(file, text, layer);
+            return;
+        }
         if let Some(bomb) = budget_breach(file, text) {
             layer.diagnostics.push(bomb);
             return;
@@ -242,16 +317,44 @@ fn parse_file(file: &SourceFile, layer: &mut Layer) {
                     layer.checks.push(c);
                 }
             }
+            FileKind::Scenario => {
+                if let Some(mut s) = parse::<Scenario>(file, text, &mut layer.diagnostics) {
+                    s.origin = Origin(file.display.clone());
+                    layer.scenarios.push(s);
+                }
+            }
+            FileKind::Playbook => {}
         }
     }
 }
 
-/// Parses the file into an untyped tree first, so alias bombs are caught wherever they
-/// sit, before typed deserialization could stop at an earlier, unrelated error.
-fn budget_breach(file: &SourceFile, text: &str) -> Option<Diagnostic> {
-    let err = serde_saphyr::from_str_with_options::<serde_json::Value>(text, options()).err()?;
-    let diagnostic = yaml_diagnostic(&file.display, &err);
-    (diagnostic.code == Code::AliasBomb).then_some(diagnostic)
+/// A playbook: front matter through the YAML parser, body cut into steps.
+fn parse_playbook(file: &SourceFile, text: &str, layer: &mut Layer) {
+    let split = match playbook::split(text) {
+        Ok(split) => split,
+        Err((at, message)) => {
+            layer.diagnostics.push(
+                Diagnostic::new(Code::PlaybookFormat, &file.display, at, message).hint(
+                    "start the file with `---`, the YAML front matter (id, title, techniques, severity), and `---`",
+                ),
+            );
+            return;
+        }
+    };
+    if let Some(bomb) = budget_breach(file, &split.front) {
+        layer.diagnostics.push(bomb);
+        return;
+    }
+    let Some(meta) = parse::<FrontMatter>(file, &split.front, &mut layer.diagnostics) else {
+        return;
+    };
+    let (intro, steps) = playbook::parse_steps(split.body, split.body_line);
+    layer.playbooks.push(Playbook {
+        meta,
+        intro,
+        steps,
+        origin: Origin(file.display.clone()),
+    });
 }
 
 /// Applies the size and encoding rules; returns the text when both hold.
@@ -293,179 +396,4 @@ fn check_bytes<'a>(file: &'a SourceFile, diagnostics: &mut Vec<Diagnostic>) -> O
             None
         }
     }
-}
-
-fn pos(line: usize, col: usize) -> Pos {
-    Pos {
-        line: u32::try_from(line).unwrap_or(u32::MAX),
-        col: u32::try_from(col).unwrap_or(u32::MAX),
-    }
-}
-
-fn options() -> serde_saphyr::Options {
-    serde_saphyr::options! {
-        budget: serde_saphyr::budget! {
-            max_events: 200_000,
-            max_nodes: 100_000,
-            max_aliases: 1_000,
-            max_anchors: 1_000,
-            max_depth: 64,
-            max_documents: 1,
-        },
-    }
-}
-
-fn parse<T: DeserializeOwned>(
-    file: &SourceFile,
-    text: &str,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<T> {
-    match serde_saphyr::from_str_with_options::<T>(text, options()) {
-        Ok(value) => Some(value),
-        Err(err) => {
-            diagnostics.push(yaml_diagnostic(&file.display, &err));
-            None
-        }
-    }
-}
-
-fn yaml_diagnostic(file: &str, err: &serde_saphyr::Error) -> Diagnostic {
-    use serde_saphyr::Error as E;
-    let err = err.without_snippet();
-    let at = err
-        .location()
-        .map(|l| pos(to_usize(l.line()), to_usize(l.column())))
-        .unwrap_or_default();
-    let text = err.to_string();
-    let message = text
-        .rfind(" at line ")
-        .map_or(text.as_str(), |i| &text[..i])
-        .to_owned();
-    match err {
-        E::SerdeUnknownField { .. } => Diagnostic::new(Code::UnknownField, file, at, message)
-            .hint("remove the field or fix its spelling; see assets/schema/ for every field"),
-        E::SerdeMissingField { .. } => Diagnostic::new(Code::MissingField, file, at, message)
-            .hint("add the field; see assets/schema/ for every required field"),
-        E::Budget { .. }
-        | E::AliasReplayLimitExceeded { .. }
-        | E::AliasExpansionLimitExceeded { .. }
-        | E::AliasReplayStackDepthExceeded { .. }
-        | E::AliasReplayCounterOverflow { .. } => budget_diagnostic(file, at, &message),
-        _ if message.contains("budget breached") => budget_diagnostic(file, at, &message),
-        _ if message.starts_with("unknown field") => {
-            Diagnostic::new(Code::UnknownField, file, at, message)
-                .hint("remove the field or fix its spelling; see assets/schema/ for every field")
-        }
-        _ if message.starts_with("missing field") => {
-            Diagnostic::new(Code::MissingField, file, at, message)
-                .hint("add the field; see assets/schema/ for every required field")
-        }
-        _ => Diagnostic::new(Code::Syntax, file, at, format!("invalid YAML: {message}"))
-            .hint("fix the YAML at this position (quote strings containing ': ' or starting with '*', '&', '[')"),
-    }
-}
-
-fn budget_diagnostic(file: &str, at: Pos, message: &str) -> Diagnostic {
-    let what = message.split(" at line ").next().unwrap_or(message);
-    Diagnostic::new(
-        Code::AliasBomb,
-        file,
-        at,
-        format!("YAML expands beyond ktm's parser budget ({what}); is this an alias bomb?"),
-    )
-    .hint("matrix files need no anchors or aliases; write the values out")
-}
-
-fn to_usize(n: u64) -> usize {
-    usize::try_from(n).unwrap_or(usize::MAX)
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let spanned = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
-        let at = &spanned.referenced;
-        Ok(Located::new(
-            spanned.value,
-            pos(to_usize(at.line()), to_usize(at.column())),
-        ))
-    }
-}
-
-/// One YAML or JSON document of a manifest file, with the line where it starts.
-#[derive(Clone, Debug)]
-pub struct Document {
-    pub line: u32,
-    pub value: serde_json::Value,
-}
-
-/// Splits a manifest file into documents (`---` separated YAML, or JSON) and parses each
-/// under the same budget as matrix files. A broken document becomes a diagnostic; the
-/// others still load.
-pub fn manifest_documents(display: &str, text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
-    let mut docs = Vec::new();
-    let mut diags = Vec::new();
-    let mut start = 1usize;
-    let mut content_seen = false;
-    let mut chunk = String::new();
-    let mut flush = |chunk: &mut String, start: usize| {
-        if chunk.trim().is_empty()
-            || chunk
-                .lines()
-                .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
-        {
-            chunk.clear();
-            return;
-        }
-        match serde_saphyr::from_str_with_options::<serde_json::Value>(chunk, options()) {
-            Ok(value) => docs.push(Document {
-                line: u32::try_from(start).unwrap_or(u32::MAX),
-                value,
-            }),
-            Err(err) => {
-                let mut d = yaml_diagnostic(display, &err);
-                d.line = d
-                    .line
-                    .saturating_add(u32::try_from(start).unwrap_or(0))
-                    .saturating_sub(1);
-                diags.push(d);
-            }
-        }
-        chunk.clear();
-    };
-    for (index, line) in text.lines().enumerate() {
-        if line.starts_with("---") && (line.len() == 3 || line[3..].starts_with([' ', '\t'])) {
-            flush(&mut chunk, start);
-            start = index + 2;
-            content_seen = false;
-            continue;
-        }
-        if line.starts_with("...") && line.trim_end() == "..." {
-            continue;
-        }
-        let is_content = !(line.trim().is_empty() || line.trim_start().starts_with('#'));
-        if is_content && !content_seen {
-            // A document's line is its first line of content, not a leading comment.
-            start = index + 1;
-            content_seen = true;
-        }
-        chunk.push_str(line);
-        chunk.push('\n');
-    }
-    flush(&mut chunk, start);
-    (docs, diags)
-}
-
-/// Parses one small YAML document (a user's exceptions file, say) into JSON, under the
-/// same budget as matrix files; errors carry file, line and column.
-pub fn yaml_value(display: &str, text: &str) -> Result<serde_json::Value, Diagnostic> {
-    if text.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::new(
-            Code::TooLarge,
-            display,
-            Pos { line: 1, col: 1 },
-            format!("file is larger than {} KiB", MAX_FILE_BYTES / 1024),
-        ));
-    }
-    serde_saphyr::from_str_with_options::<serde_json::Value>(text, options())
-        .map_err(|err| yaml_diagnostic(display, &err))
 }

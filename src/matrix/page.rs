@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{Entity, Matrix, Mitigation, Tactic, Technique};
+use super::{Entity, Matrix, Mitigation, Playbook, Scenario, Tactic, Technique};
 
 /// The entity's page in markdown: title, facts, description and linked entities.
 pub fn entity_markdown(matrix: &Matrix, entity: Entity<'_>) -> String {
@@ -10,7 +10,84 @@ pub fn entity_markdown(matrix: &Matrix, entity: Entity<'_>) -> String {
         Entity::Tactic(t) => tactic_page(matrix, t),
         Entity::Technique(t) => technique_page(matrix, t),
         Entity::Mitigation(m) => mitigation_page(matrix, m),
+        Entity::Playbook(p) => playbook_page(matrix, p),
+        Entity::Scenario(x) => scenario_page(matrix, x),
     }
+}
+
+/// A playbook as one page: facts, intro, then every step with its commands. Facilitator
+/// notes are left out (they are revealed one step at a time in the walkthrough).
+fn playbook_page(matrix: &Matrix, p: &Playbook) -> String {
+    let meta = &p.meta;
+    let mut s = format!("# {}\n\n", meta.title);
+    let _ = write!(
+        s,
+        "**Playbook** `{}` · **severity** {} · {} steps",
+        meta.id,
+        meta.severity.as_str(),
+        p.steps.len()
+    );
+    if let Some(m) = meta.minutes {
+        let _ = write!(s, " · ~{m} min");
+    }
+    s.push_str("\n\n");
+    technique_list(&mut s, matrix, meta.techniques.iter().map(|t| t.as_str()));
+    if !meta.prerequisites.is_empty() {
+        s.push_str("**Prerequisites**\n\n");
+        for item in &meta.prerequisites {
+            let _ = writeln!(s, "- {}", item.trim());
+        }
+        s.push('\n');
+    }
+    let _ = write!(s, "{}\n\n", p.intro);
+    for (i, step) in p.steps.iter().enumerate() {
+        let _ = write!(s, "## {}. {}\n\n", i + 1, step.title);
+        if let Some(w) = &step.warning {
+            let _ = write!(s, "> **Warning:** {}\n\n", w.replace('\n', " "));
+        }
+        let _ = write!(s, "{}\n\n", step.body);
+    }
+    s
+}
+
+fn scenario_page(matrix: &Matrix, x: &Scenario) -> String {
+    let mut s = format!(
+        "# {}
+
+**Scenario** `{}` · {} steps
+
+",
+        x.title,
+        x.id,
+        x.steps.len()
+    );
+    let _ = write!(s, "*{}*\n\n", x.summary.trim());
+    for (i, step) in x.steps.iter().enumerate() {
+        let name = matrix
+            .technique(step.technique.as_str())
+            .map_or("(unknown)", |t| t.name.as_str());
+        let _ = write!(
+            s,
+            "## {}. {} {}\n\n{}\n\n",
+            i + 1,
+            step.technique,
+            name,
+            step.narrative.trim()
+        );
+    }
+    list_section(&mut s, "Playbooks", x.playbooks.iter().map(|c| c.as_str()));
+    s
+}
+
+fn technique_list<'a>(s: &mut String, matrix: &Matrix, ids: impl Iterator<Item = &'a str>) {
+    s.push_str("**Techniques**\n\n");
+    for id in ids {
+        let name = matrix
+            .technique(id)
+            .map_or("(unknown)", |t| t.name.as_str());
+        let _ = writeln!(s, "- **{id}** {name}");
+    }
+    s.push('\n');
 }
 
 fn tactic_page(matrix: &Matrix, t: &Tactic) -> String {

@@ -7,6 +7,8 @@ use schemars::JsonSchema;
 
 use super::check::Check;
 use super::model::{Mitigation, TacticsFile, Technique};
+use super::playbook::FrontMatter;
+use super::scenario::Scenario;
 
 /// The schema file name and its JSON text, for every matrix file kind.
 pub fn schemas() -> Vec<(&'static str, String)> {
@@ -18,6 +20,11 @@ pub fn schemas() -> Vec<(&'static str, String)> {
             render::<Mitigation>("ktm mitigation file"),
         ),
         ("check.json", render::<Check>("ktm check file")),
+        ("scenario.json", render::<Scenario>("ktm scenario file")),
+        (
+            "playbook.json",
+            render::<FrontMatter>("ktm playbook front matter"),
+        ),
     ]
 }
 

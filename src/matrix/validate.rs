@@ -24,6 +24,12 @@ pub fn validate(matrix: &Matrix) -> Vec<Diagnostic> {
     for check in &matrix.checks {
         super::check_rules::check_rules(matrix, check, &mut out);
     }
+    for playbook in &matrix.playbooks {
+        super::playbook_rules::playbook_rules(matrix, playbook, &mut out);
+    }
+    for scenario in &matrix.scenarios {
+        super::playbook_rules::scenario_rules(matrix, scenario, &mut out);
+    }
     out
 }
 
@@ -312,11 +318,12 @@ pub(super) fn file_name<T: std::fmt::Display>(
     id: &Located<T>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let stem = Path::new(file)
-        .file_name()
+    let path = Path::new(file);
+    let stem = path
+        .file_stem()
         .and_then(|n| n.to_str())
-        .map(|n| n.trim_end_matches(".yaml").trim_end_matches(".yml"))
         .unwrap_or_default();
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("yaml");
     let id = id.value.to_string();
     if stem != id {
         out.push(
@@ -326,7 +333,7 @@ pub(super) fn file_name<T: std::fmt::Display>(
                 Pos { line: 1, col: 1 },
                 format!("file name `{stem}` does not match id {id}"),
             )
-            .hint(format!("rename the file to {id}.yaml")),
+            .hint(format!("rename the file to {id}.{ext}")),
         );
     }
 }
@@ -350,7 +357,7 @@ pub(super) fn empty_name(
     }
 }
 
-fn duplicates<'a, T: std::fmt::Display + 'a>(
+pub(super) fn duplicates<'a, T: std::fmt::Display + 'a>(
     file: &str,
     items: impl Iterator<Item = &'a Located<T>>,
     kind: &str,
@@ -438,7 +445,7 @@ pub(super) fn id_range<'a>(ids: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
-fn known_or_none(ids: &std::collections::BTreeSet<String>, what: &str) -> String {
+pub(super) fn known_or_none(ids: &std::collections::BTreeSet<String>, what: &str) -> String {
     if ids.is_empty() {
         format!("no {what} are defined yet; remove the reference")
     } else {

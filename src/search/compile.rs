@@ -123,7 +123,10 @@ impl Compiler<'_> {
                 (self.fields.ids, ID_BOOST),
                 (self.fields.attack, ATTACK_BOOST),
             ] {
-                let found = self.expander.raw(field, &raw, prefix)?;
+                // Ids match as a prefix only when typed like one (`ms-ta90`, `t161`): a
+                // word such as `privil` must not prefix-match slugs like `privileged-escape`.
+                let id_like = raw.bytes().any(|b| b.is_ascii_digit());
+                let found = self.expander.raw(field, &raw, prefix && id_like)?;
                 if let Some(q) = best_of(field, &found) {
                     ids.push(boosted(q, boost));
                 }

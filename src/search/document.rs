@@ -6,7 +6,8 @@
 
 use std::fmt::Write as _;
 
-use crate::matrix::{Matrix, Mitigation, Tactic, Technique};
+use crate::matrix::check::Check;
+use crate::matrix::{Matrix, Mitigation, Playbook, Scenario, Tactic, Technique};
 
 /// One entity as the index sees it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -28,17 +29,98 @@ pub struct SearchDoc {
     pub attack: Vec<String>,
 }
 
-/// Every entity of the matrix as a document: techniques, then mitigations, then tactics.
+/// Every entity of the matrix as a document: techniques, mitigations, playbooks,
+/// scenarios, checks, then tactics.
 ///
 /// The order matters only for ties: equal scores rank in this order.
 pub fn documents(matrix: &Matrix) -> Vec<SearchDoc> {
     let mut docs = Vec::with_capacity(
-        matrix.techniques.len() + matrix.mitigations.len() + matrix.tactics.len(),
+        matrix.techniques.len()
+            + matrix.mitigations.len()
+            + matrix.playbooks.len()
+            + matrix.scenarios.len()
+            + matrix.checks.len()
+            + matrix.tactics.len(),
     );
     docs.extend(matrix.techniques.iter().map(technique));
     docs.extend(matrix.mitigations.iter().map(|m| mitigation(matrix, m)));
+    docs.extend(matrix.playbooks.iter().map(|p| playbook(matrix, p)));
+    docs.extend(matrix.scenarios.iter().map(|s| scenario(matrix, s)));
+    docs.extend(matrix.checks.iter().map(|c| check(matrix, c)));
     docs.extend(matrix.tactics.iter().map(tactic));
     docs
+}
+
+/// The tactics of the given techniques, in matrix order.
+fn tactics_of<'a>(matrix: &Matrix, ids: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut tactics: Vec<String> = Vec::new();
+    for t in ids.filter_map(|id| matrix.technique(id)) {
+        for x in &t.tactics {
+            if !tactics.iter().any(|s| s == x.as_str()) {
+                tactics.push(x.as_str().to_owned());
+            }
+        }
+    }
+    let order = |slug: &String| matrix.tactics.iter().position(|t| t.id.as_str() == slug);
+    tactics.sort_by_key(order);
+    tactics
+}
+
+/// A playbook: its step titles are its aliases (short, telling), the steps its body.
+fn playbook(matrix: &Matrix, p: &Playbook) -> SearchDoc {
+    let mut body = p.intro.clone();
+    for step in &p.steps {
+        let _ = write!(body, "\n\n{}\n{}", step.title, step.body);
+    }
+    SearchDoc {
+        kind: "playbook".to_owned(),
+        id: p.id().to_owned(),
+        name: p.meta.title.clone(),
+        aliases: p.steps.iter().map(|s| s.title.clone()).collect(),
+        summary: first_sentence(&p.intro),
+        body,
+        tactics: tactics_of(matrix, p.meta.techniques.iter().map(|t| t.as_str())),
+        attack: Vec::new(),
+    }
+}
+
+fn scenario(matrix: &Matrix, x: &Scenario) -> SearchDoc {
+    let mut body = String::new();
+    for step in &x.steps {
+        let _ = write!(body, "{}\n\n", step.narrative.trim());
+    }
+    SearchDoc {
+        kind: "scenario".to_owned(),
+        id: x.id.to_string(),
+        name: x.title.clone(),
+        aliases: Vec::new(),
+        summary: x.summary.trim().to_owned(),
+        body,
+        tactics: tactics_of(matrix, x.steps.iter().map(|s| s.technique.as_str())),
+        attack: Vec::new(),
+    }
+}
+
+fn check(matrix: &Matrix, c: &Check) -> SearchDoc {
+    SearchDoc {
+        kind: "check".to_owned(),
+        id: c.id.to_string(),
+        name: c.title.clone(),
+        aliases: Vec::new(),
+        summary: c.title.clone(),
+        body: c.remediation.clone(),
+        tactics: tactics_of(matrix, c.techniques.iter().map(|t| t.as_str())),
+        attack: Vec::new(),
+    }
+}
+
+fn first_sentence(text: &str) -> String {
+    let text = text.trim();
+    let end = text
+        .find(". ")
+        .map_or(text.len(), |i| i + 1)
+        .min(text.find("\n\n").unwrap_or(text.len()));
+    text[..end].replace('\n', " ")
 }
 
 fn technique(t: &Technique) -> SearchDoc {
@@ -122,7 +204,12 @@ mod tests {
         let docs = documents(m);
         assert_eq!(
             docs.len(),
-            m.techniques.len() + m.mitigations.len() + m.tactics.len()
+            m.techniques.len()
+                + m.mitigations.len()
+                + m.playbooks.len()
+                + m.scenarios.len()
+                + m.checks.len()
+                + m.tactics.len()
         );
         assert_eq!(docs[0].kind, "technique");
         assert_eq!(docs[m.techniques.len()].kind, "mitigation");

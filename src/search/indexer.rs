@@ -16,9 +16,15 @@ use super::schema::{self, Fields};
 const WRITER_BUDGET: usize = 64 * 1024 * 1024;
 
 /// How much a kind's matches count, in percent; kinds not listed count fully. A
-/// mitigation repeats the words of the techniques it controls, so on equal evidence the
-/// technique, which is what a responder is looking for, ranks first.
-const KIND_PRIOR: &[(&str, u64)] = &[("mitigation", 85)];
+/// mitigation, playbook, scenario or check repeats the words of the techniques it is
+/// about, so on equal evidence the technique, which is what a responder is looking for,
+/// ranks first and the others follow it.
+const KIND_PRIOR: &[(&str, u64)] = &[
+    ("mitigation", 85),
+    ("playbook", 60),
+    ("scenario", 55),
+    ("check", 50),
+];
 
 /// Builds an index in RAM holding `docs`, in their order (the order breaks score ties).
 pub fn build_index(docs: &[SearchDoc]) -> Result<Index, SearchError> {

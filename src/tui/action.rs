@@ -73,6 +73,24 @@ actions! {
     ToggleHelp,
     /// Quit ktm.
     Quit,
+    /// Playbooks: walk this technique's playbook, walk the open playbook, or list them all.
+    Playbooks,
+    /// Scenarios: show the open scenario's path on the grid, or list them all.
+    Scenarios,
+    /// Next step of the playbook or scenario.
+    NextStep,
+    /// Previous step of the playbook or scenario.
+    PrevStep,
+    /// Mark the step done (and go to the next), or not done again.
+    ToggleDone,
+    /// Take back the last step marked done.
+    UndoDone,
+    /// Reveal or hide the facilitator notes of the step.
+    Reveal,
+    /// Add a note to the step.
+    AddNote,
+    /// Copy the selected command block to the clipboard (OSC 52).
+    Copy,
     /// Delete the character before the cursor.
     DeleteBack,
     /// Delete the character under the cursor.
@@ -103,6 +121,8 @@ actions! {
     Click(u16, u16),
     /// The terminal now has this width and height.
     Resize(u16, u16),
+    /// Time passed (redraws clocks).
+    Tick,
 }
 
 impl Action {
@@ -128,6 +148,10 @@ impl Action {
 pub enum Effect {
     /// Leave the event loop and restore the terminal.
     Quit,
+    /// Save this playbook session in the data folder.
+    SaveSession(Box<crate::walk::Session>),
+    /// Put this text on the clipboard (OSC 52 through the terminal).
+    Copy(String),
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@ pub mod help;
 pub mod modes;
 pub mod page;
 pub mod query;
+pub mod scenario;
+pub mod walk;
 
 use ratatui::layout::Rect;
 
@@ -38,15 +40,21 @@ pub enum Mode {
     Command,
     /// The key help overlay.
     Help,
+    /// Walking through a playbook.
+    Walk,
+    /// Typing a note for the current playbook step.
+    Note,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 5] = [
+    pub const ALL: [Mode; 7] = [
         Mode::Matrix,
         Mode::Detail,
         Mode::Search,
         Mode::Command,
         Mode::Help,
+        Mode::Walk,
+        Mode::Note,
     ];
 }
 
@@ -85,6 +93,16 @@ pub struct App {
     pub command: LineInput,
     pub help_scroll: usize,
     pub status: Option<Status>,
+    /// The playbook being walked through, if any.
+    pub walk: Option<walk::Walk>,
+    /// The scenario whose path the grid shows, and the step selected on it.
+    pub scenario: Option<scenario::Path>,
+    /// Where playbook sessions are kept (`None`: sessions are not resumed).
+    pub store: Option<crate::walk::store::Store>,
+    /// The session name walks are saved under.
+    pub session_name: String,
+    /// The clock (seconds since the epoch); tests set a fixed one.
+    pub clock: fn() -> u64,
 }
 
 impl App {
@@ -106,7 +124,19 @@ impl App {
             command: LineInput::default(),
             help_scroll: 0,
             status: None,
+            walk: None,
+            scenario: None,
+            store: None,
+            session_name: "default".to_owned(),
+            clock: crate::walk::now,
         }
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: text.into(),
+            error: false,
+        });
     }
 
     /// Whether the body shows a page (rather than the grid).
@@ -136,7 +166,7 @@ impl App {
     pub fn open(&mut self, query: &str) {
         let Some(entity) = self.matrix.find(query) else {
             self.error(format!(
-                "no technique, mitigation or tactic `{}`; try :search {}",
+                "no technique, mitigation, tactic, playbook or scenario `{}`; try :search {}",
                 sanitize(query),
                 sanitize(query)
             ));
@@ -231,7 +261,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         app.status = None;
     }
     match action {
-        Action::Quit => return vec![Effect::Quit],
+        Action::Quit => return walk::on_quit(app),
+        Action::Tick => {}
+        Action::Playbooks if matches!(app.mode, Mode::Matrix | Mode::Detail) => {
+            return scenario::playbooks(app);
+        }
+        Action::Scenarios if matches!(app.mode, Mode::Matrix | Mode::Detail) => {
+            scenario::scenarios(app);
+        }
         Action::Resize(w, h) => app.resize(w, h),
         Action::OpenEntity(id) => app.open(&id),
         Action::GoToTactic(name) => app.go_to_tactic(&name),
@@ -254,6 +291,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Mode::Search => query::handle(app, &other),
             Mode::Command => return modes::command(app, &other),
             Mode::Help => modes::help(app, &other),
+            Mode::Walk => return walk::handle(app, &other),
+            Mode::Note => return walk::note(app, &other),
         },
     }
     Vec::new()

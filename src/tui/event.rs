@@ -24,6 +24,8 @@ pub enum Event {
     Resize(u16, u16),
     /// A termination signal (SIGTERM, SIGHUP, SIGINT) arrived.
     Terminate,
+    /// A second passed without input (clocks on screen move on).
+    Tick,
 }
 
 /// A source of events: the real terminal or a scripted list. `None` ends the loop.
@@ -34,11 +36,12 @@ pub trait EventSource {
 /// Events read from the terminal; checks the stop flag set by signal handlers.
 pub struct TerminalEvents {
     stop: Arc<AtomicBool>,
+    idle: u32,
 }
 
 impl TerminalEvents {
     pub fn new(stop: Arc<AtomicBool>) -> Self {
-        Self { stop }
+        Self { stop, idle: 0 }
     }
 }
 
@@ -54,7 +57,14 @@ impl EventSource for TerminalEvents {
             if !ct::poll(Duration::ZERO)? {
                 match wait_for_input(Duration::from_millis(200))? {
                     Input::Ready => {}
-                    Input::Timeout => continue,
+                    Input::Timeout => {
+                        self.idle += 1;
+                        if self.idle >= 5 {
+                            self.idle = 0;
+                            return Ok(Some(Event::Tick));
+                        }
+                        continue;
+                    }
                     Input::HungUp => return Ok(Some(Event::Terminate)),
                 }
                 if !ct::poll(Duration::from_millis(50))? {
@@ -190,7 +200,7 @@ pub fn to_action(event: &Event, mode: Mode, keymap: &Keymap) -> Option<Action> {
             if let Some(action) = keymap.action(mode, normalized) {
                 return Some(action);
             }
-            let typing = matches!(mode, Mode::Search | Mode::Command);
+            let typing = matches!(mode, Mode::Search | Mode::Command | Mode::Note);
             let plain = !key
                 .modifiers
                 .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
@@ -209,6 +219,7 @@ pub fn to_action(event: &Event, mode: Mode, keymap: &Keymap) -> Option<Action> {
         },
         Event::Resize(w, h) => Some(Action::Resize(*w, *h)),
         Event::Terminate => Some(Action::Quit),
+        Event::Tick => Some(Action::Tick),
     }
 }
 

@@ -26,10 +26,11 @@ pub enum Section {
     Search,
     Command,
     Help,
+    Walk,
 }
 
 impl Section {
-    pub const ALL: [Section; 7] = [
+    pub const ALL: [Section; 8] = [
         Section::Global,
         Section::Browse,
         Section::Matrix,
@@ -37,6 +38,7 @@ impl Section {
         Section::Search,
         Section::Command,
         Section::Help,
+        Section::Walk,
     ];
 
     fn parse(name: &str) -> Option<Self> {
@@ -52,6 +54,7 @@ impl Section {
             Section::Search => "search",
             Section::Command => "command",
             Section::Help => "help",
+            Section::Walk => "walk",
         }
     }
 
@@ -63,8 +66,9 @@ impl Section {
             Section::Matrix => "Matrix",
             Section::Detail => "Technique, mitigation and tactic pages",
             Section::Search => "Search (after /)",
-            Section::Command => "Command line (after :)",
+            Section::Command => "Command line (after :) and step notes (after n)",
             Section::Help => "This help",
+            Section::Walk => "Playbook walkthrough",
         }
     }
 
@@ -74,8 +78,9 @@ impl Section {
             Mode::Matrix => &[Section::Matrix, Section::Browse, Section::Global],
             Mode::Detail => &[Section::Detail, Section::Browse, Section::Global],
             Mode::Search => &[Section::Search, Section::Global],
-            Mode::Command => &[Section::Command, Section::Global],
+            Mode::Command | Mode::Note => &[Section::Command, Section::Global],
             Mode::Help => &[Section::Help, Section::Global],
+            Mode::Walk => &[Section::Walk, Section::Global],
         }
     }
 }
@@ -91,7 +96,7 @@ pub enum KeymapError {
     #[error("{origin}: {message}")]
     Syntax { origin: String, message: String },
     #[error(
-        "{origin}: unknown mode [{mode}]; the modes are global, browse, matrix, detail, search, command, help"
+        "{origin}: unknown mode [{mode}]; the modes are global, browse, matrix, detail, search, command, help, walk"
     )]
     UnknownMode { origin: String, mode: String },
     #[error(

@@ -49,6 +49,8 @@ impl MatrixSearcher {
                     Entity::Tactic(t) => (Vec::new(), t.summary.clone()),
                     Entity::Technique(t) => (t.aliases.clone(), t.summary.clone()),
                     Entity::Mitigation(m) => (m.aliases.clone(), m.summary.clone()),
+                    Entity::Playbook(p) => (Vec::new(), p.intro.clone()),
+                    Entity::Scenario(s) => (Vec::new(), s.summary.clone()),
                 };
                 Entry {
                     id: e.id().to_owned(),

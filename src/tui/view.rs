@@ -6,6 +6,7 @@ pub mod detail;
 pub mod help;
 pub mod matrix;
 pub mod search;
+pub mod walk;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -21,6 +22,15 @@ use crate::tui::layout::{self, Screen};
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    let walking = matches!(app.mode, Mode::Walk | Mode::Note)
+        || (matches!(app.mode, Mode::Help | Mode::Command) && app.under == Mode::Walk);
+    if walking && app.walk.is_some() {
+        walk::draw(frame, app, frame.area());
+        if app.mode == Mode::Help {
+            help::draw(frame, app, frame.area());
+        }
+        return;
+    }
     let screen = layout::screen(frame.area());
     if app.shows_page() {
         detail::draw(frame, app, screen.body);
@@ -176,7 +186,7 @@ fn hints(mode: Mode) -> &'static [(&'static [Action], &'static str)] {
             (&[Action::MoveDown, Action::MoveUp], "scroll"),
             (&[Action::Back], "close"),
         ],
-        Mode::Command => &[],
+        Mode::Command | Mode::Walk | Mode::Note => &[],
     }
 }
 

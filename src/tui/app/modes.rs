@@ -26,6 +26,9 @@ pub fn matrix(app: &mut App, action: &Action) {
         Action::PageDown => app.grid.move_by(0, rows),
         Action::Open => open_selected_cell(app),
         Action::Back if app.search.active() => app.search.clear(),
+        Action::Back if app.scenario.is_some() => app.scenario = None,
+        Action::NextStep => super::scenario::step(app, true),
+        Action::PrevStep => super::scenario::step(app, false),
         Action::Click(x, y) => {
             let geometry = app.grid.geometry(body);
             if let Some((col, row)) = geometry.cell_at(*x, *y) {

@@ -126,6 +126,18 @@ pub fn facts(matrix: &Matrix, entity: Entity<'_>) -> String {
             parts.push(format!("{n} techniques"));
             parts.join(" · ")
         }
+        Entity::Playbook(p) => {
+            let mut parts = vec![
+                "playbook".to_owned(),
+                p.meta.severity.as_str().to_owned(),
+                format!("{} steps", p.steps.len()),
+            ];
+            if let Some(m) = p.meta.minutes {
+                parts.push(format!("~{m} min"));
+            }
+            parts.join(" · ")
+        }
+        Entity::Scenario(s) => format!("scenario · {} steps", s.steps.len()),
     }
 }
 
@@ -151,6 +163,32 @@ fn find_links(matrix: &Matrix, entity: Entity<'_>, lines: &[Line]) -> Vec<Link> 
                 });
             }
             from = end.max(at + 3);
+        }
+    }
+    let named = matrix
+        .playbooks
+        .iter()
+        .map(crate::matrix::Playbook::id)
+        .chain(matrix.scenarios.iter().map(|s| s.id.as_str()));
+    for id in named.filter(|id| *id != entity.id()) {
+        for (n, line) in lines.iter().enumerate() {
+            let text = line.plain_text();
+            let mut from = 0;
+            while let Some(at) = text[from..].find(id).map(|i| i + from) {
+                let end = at + id.len();
+                let word = |c: char| c.is_ascii_alphanumeric() || c == '-';
+                let before = text[..at].chars().next_back().is_some_and(word);
+                let after = text[end..].chars().next().is_some_and(word);
+                if !before && !after {
+                    let start = text_width(&text[..at]);
+                    out.push(Link {
+                        target: id.to_owned(),
+                        line: n,
+                        cols: start..start + text_width(id),
+                    });
+                }
+                from = end;
+            }
         }
     }
     if let Entity::Technique(t) = entity {
