@@ -55,7 +55,7 @@ fn valid_fixture_passes_cleanly() {
     assert_eq!(code, 0, "{stdout}");
     assert_eq!(
         stdout,
-        "ok: 0 error(s), 0 warning(s) in 2 tactics, 2 techniques, 2 mitigations\n"
+        "ok: 0 error(s), 0 warning(s) in 2 tactics, 2 techniques, 2 mitigations, 1 playbooks, 1 scenarios\n"
     );
 }
 

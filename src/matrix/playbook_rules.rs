@@ -153,7 +153,9 @@ pub(super) fn scenario_rules(matrix: &Matrix, s: &Scenario, out: &mut Vec<Diagno
         }
     }
     for playbook in &s.playbooks {
-        if !matrix.playbook_ids.contains(playbook.as_str()) {
+        if !matrix.playbook_ids.contains(playbook.as_str())
+            && !matrix.broken_ids.contains(playbook.as_str())
+        {
             out.push(
                 Diagnostic::new(
                     Code::UnknownPlaybook,

@@ -127,7 +127,9 @@ fn technique_rules(matrix: &Matrix, t: &Technique, out: &mut Vec<Diagnostic>) {
         }
     }
     for playbook in &t.playbooks {
-        if !matrix.playbook_ids.contains(playbook.as_str()) {
+        if !matrix.playbook_ids.contains(playbook.as_str())
+            && !matrix.broken_ids.contains(playbook.as_str())
+        {
             out.push(
                 Diagnostic::new(
                     Code::UnknownPlaybook,

@@ -11,6 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::matrix::playbook::Step;
 use crate::text::sanitize;
+use crate::tui::action::Action;
 use crate::tui::app::walk::Walk;
 use crate::tui::app::{App, Mode};
 use crate::tui::markdown::{ellipsize, to_line};
@@ -164,9 +165,17 @@ fn step_lines(theme: Theme, walk: &Walk, step: &Step, width: usize) -> Vec<Line<
                     theme.border()
                 };
                 out.push(Line::styled(label, style));
+                // Commands wrap rather than run off the pane: a responder reads them whole.
+                let room = width.saturating_sub(4).max(8);
                 for line in code.lines() {
-                    let text = format!("│ {}", sanitize(line));
-                    out.push(Line::from(vec![Span::styled(text, theme.key())]));
+                    let chars: Vec<char> = sanitize(line).chars().collect();
+                    let mut chunks = chars.chunks(room);
+                    let first: String = chunks.next().unwrap_or(&[]).iter().collect();
+                    out.push(Line::styled(format!("│ {first}"), theme.key()));
+                    for chunk in chunks {
+                        let rest: String = chunk.iter().collect();
+                        out.push(Line::styled(format!("│   {rest}"), theme.key()));
+                    }
                 }
                 out.push(Line::styled("└", style));
                 index += 1;
@@ -280,12 +289,31 @@ fn footer(frame: &mut Frame<'_>, app: &App, walk: &Walk, area: Rect) {
         session.done_count(),
         session.len()
     );
-    let hints =
-        "  space done · u undo · ←/→ step · tab command · y copy · r reveal · n note · q back";
+    let hints = [
+        (Action::ToggleDone, "done"),
+        (Action::UndoDone, "undo"),
+        (Action::NextStep, "next"),
+        (Action::PrevStep, "previous"),
+        (Action::NextPane, "command"),
+        (Action::Copy, "copy"),
+        (Action::Reveal, "reveal"),
+        (Action::AddNote, "note"),
+        (Action::Back, "back"),
+    ]
+    .iter()
+    .filter_map(|(action, label)| {
+        let key = app.keymap.keys_for(Mode::Walk, action).first()?.to_string();
+        Some(format!("{key} {label}"))
+    })
+    .fold(String::from(" "), |mut s, hint| {
+        s.push_str(" · ");
+        s.push_str(&hint);
+        s
+    });
     let room = usize::from(area.width).saturating_sub(bar.chars().count());
     let line = Line::from(vec![
         Span::styled(bar, theme.title()),
-        Span::styled(ellipsize(hints, room), theme.muted()),
+        Span::styled(ellipsize(&hints, room), theme.muted()),
     ]);
     frame.render_widget(Paragraph::new(line), area);
 }
