@@ -257,7 +257,7 @@ impl App {
 
 /// Applies one action to the app and returns what the runtime must do.
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
-    if !matches!(action, Action::Resize(..)) {
+    if !matches!(action, Action::Resize(..) | Action::Tick) {
         app.status = None;
     }
     match action {
