@@ -431,6 +431,12 @@ fn scenario_paths_step_across_the_grid() {
         Some(second.clone())
     );
     assert!(screen[59].contains("step 2/"), "{}", screen[59]);
+    // Every cell on the path carries its step number as a badge.
+    let marked = screen[..50]
+        .iter()
+        .filter(|row| row.contains("Using cloud cred") && row.contains(" 1│"))
+        .count();
+    assert_eq!(marked, 1, "{screen:#?}");
     drive(&mut app, 200, 60, &mut Script::keys("[<esc>"));
     assert!(app.scenario.is_none());
 }

@@ -19,10 +19,15 @@ use crate::tui::layout;
 use crate::tui::markdown::ellipsize;
 use crate::tui::markdown::to_line;
 
-/// The badge of a technique's cell. Reserved: the checks issue fills it with the status
-/// of the technique's checks (findings, clean, unknown); until then it stays blank.
-fn badge(_app: &App, _cell: &Cell) -> &'static str {
-    " "
+/// The badge of a technique's cell: its step number on the scenario path shown (the
+/// first step that uses it), else blank. Reserved for the status of the technique's
+/// checks (findings, clean, unknown) once results overlay the grid.
+fn badge(path: &[&str], cell: &Cell) -> String {
+    match path.iter().position(|id| *id == cell.id) {
+        Some(i) if i < 9 => char::from(b'1' + u8::try_from(i).unwrap_or(8)).to_string(),
+        Some(_) => "+".to_owned(),
+        None => " ".to_owned(),
+    }
 }
 
 pub fn draw(frame: &mut Frame<'_>, app: &App, body: Rect) {
@@ -31,6 +36,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, body: Rect) {
     let geometry = grid.geometry(body);
     let selected_id = grid.selected().map(|c| c.id.as_str());
     let filtering = app.search.active();
+    let path = app
+        .scenario
+        .as_ref()
+        .map(|p| p.techniques(app))
+        .unwrap_or_default();
     for (i, index) in geometry.columns.clone().enumerate() {
         let column = &grid.columns[index];
         let outer = Rect {
@@ -75,10 +85,16 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, body: Rect) {
                     theme.same_entity()
                 } else if filtering && !app.search.is_match(&cell.id) {
                     theme.dimmed()
+                } else if !path.is_empty() {
+                    if path.contains(&cell.id.as_str()) {
+                        theme.mark()
+                    } else {
+                        theme.dimmed()
+                    }
                 } else {
                     Style::new()
                 };
-                cell_line(cell, badge(app, cell), usize::from(inner.width), style)
+                cell_line(cell, &badge(&path, cell), usize::from(inner.width), style)
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), inner);
@@ -132,12 +148,12 @@ fn preview(frame: &mut Frame<'_>, app: &App, area: Rect) {
 }
 
 /// `name…  B`: the name shortened to leave a space and the badge at the right edge.
-fn cell_line(cell: &Cell, badge: &'static str, width: usize, style: Style) -> Line<'static> {
+fn cell_line(cell: &Cell, badge: &str, width: usize, style: Style) -> Line<'static> {
     let room = width.saturating_sub(2);
     let name = ellipsize(&cell.name, room);
     let pad = room.saturating_sub(text_width(&name));
     Line::from(vec![
         Span::styled(format!("{name}{} ", " ".repeat(pad)), style),
-        Span::styled(badge, style),
+        Span::styled(badge.to_owned(), style),
     ])
 }
