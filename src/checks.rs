@@ -8,6 +8,7 @@ pub mod celjson;
 pub mod engine;
 pub mod eval;
 pub mod exceptions;
+pub mod kinds;
 pub mod regex;
 pub mod relations;
 pub mod report;

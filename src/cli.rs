@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod check;
+pub mod collect;
 pub mod context;
 pub mod list;
 pub mod output;
@@ -85,15 +86,13 @@ pub fn run(args: &Args, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Ou
         }
         Some(Command::Validate { path, format }) => {
             let failed = validate::run(out, ctx, path.as_deref(), *format)?;
-            Ok(if failed {
-                Outcome::Findings
-            } else {
-                Outcome::Success
-            })
+            Ok(outcome(failed))
         }
+        Some(Command::Snapshot { output, cluster }) => snapshot(ctx, cluster, output),
         Some(Command::Check {
             manifests,
             snapshot,
+            cluster,
             techniques,
             checks,
             severity_min,
@@ -105,6 +104,7 @@ pub fn run(args: &Args, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Ou
             let options = check::Options {
                 manifests,
                 snapshot: snapshot.as_deref(),
+                cluster,
                 techniques,
                 checks,
                 severity_min: *severity_min,
@@ -114,11 +114,7 @@ pub fn run(args: &Args, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Ou
                 color: ctx.color,
             };
             let failed = check::run(out, &loaded.matrix, &options)?;
-            Ok(if failed {
-                Outcome::Findings
-            } else {
-                Outcome::Success
-            })
+            Ok(outcome(failed))
         }
         Some(Command::Search {
             query,
@@ -147,6 +143,32 @@ pub fn run(args: &Args, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Ou
             Ok(Outcome::Success)
         }
     }
+}
+
+/// `ktm snapshot`: list what the checks need and write it to a file.
+fn snapshot(
+    ctx: &Context,
+    cluster: &args::ClusterArgs,
+    output: &std::path::Path,
+) -> anyhow::Result<Outcome> {
+    let loaded = ctx.load()?;
+    let kinds = collect::kinds_for(&loaded.matrix, []);
+    let collected = collect::collect(cluster, &kinds)?;
+    collect::write_snapshot(&collected, output)?;
+    let missing = if collected.unavailable.is_empty() {
+        String::new()
+    } else {
+        let kinds: Vec<&str> = collected.unavailable.keys().map(String::as_str).collect();
+        format!("; could not read: {}", kinds.join(", "))
+    };
+    eprintln!(
+        "wrote {} objects from context {} ({}) to {}{missing}",
+        collected.objects.len(),
+        crate::text::sanitize(&collected.context),
+        crate::text::sanitize(&collected.server),
+        output.display(),
+    );
+    Ok(Outcome::Success)
 }
 
 fn playbook_command(
@@ -231,6 +253,15 @@ fn start_tui(ctx: &Context, walk: Option<Walk>) -> anyhow::Result<Outcome> {
 const NO_TERMINAL: &str = "ktm's terminal UI needs a terminal, and stdin or stdout is not one.\n  \
      Without a terminal, use the commands: `ktm search TEXT`, `ktm show MS-TA9018`,\n  \
      `ktm list techniques` (see `ktm --help`).";
+
+/// Exit 1 when something was found (or failed), else 0.
+fn outcome(failed: bool) -> Outcome {
+    if failed {
+        Outcome::Findings
+    } else {
+        Outcome::Success
+    }
+}
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {

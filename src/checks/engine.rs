@@ -102,7 +102,21 @@ impl<'m> Engine<'m> {
                 results[i] = Some(r);
             }
         }
-        for (result, findings) in results.into_iter().flatten() {
+        for (mut result, findings) in results.into_iter().flatten() {
+            let missing: Vec<String> = self
+                .checks
+                .iter()
+                .find(|c| c.check.id.value == result.id)
+                .map(|c| super::kinds::kinds_for_view(c.check.view.as_str()))
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|kind| snapshot.unavailable.get(kind).cloned())
+                .collect();
+            if !missing.is_empty() {
+                // Findings on what could be read stand; a pass cannot be claimed.
+                result.status = CheckStatus::Unknown;
+                result.reason = Some(missing.join("; "));
+            }
             report.checks.push(result);
             report.findings.extend(findings);
         }

@@ -83,6 +83,9 @@ pub fn is_cluster_scoped(kind: &str) -> bool {
 pub struct Snapshot {
     pub objects: Vec<Object>,
     pub warnings: Vec<String>,
+    /// Kinds that could not be read, with why (a live collection's 403s, timeouts...):
+    /// checks whose view needs one of them are `unknown`, never `pass`.
+    pub unavailable: std::collections::BTreeMap<String, String>,
 }
 
 /// A source that cannot be read at all.
@@ -125,6 +128,13 @@ impl Snapshot {
             message: e.to_string(),
         })?;
         let mut snapshot = Snapshot::default();
+        // A snapshot written by `ktm snapshot` says which kinds it could not read.
+        if let Some(missing) = value.pointer("/ktm/unavailable").and_then(Value::as_object) {
+            for (kind, reason) in missing {
+                let reason = reason.as_str().unwrap_or("could not be read").to_owned();
+                snapshot.unavailable.insert(kind.clone(), reason);
+            }
+        }
         snapshot.push_flattened(value, &path.display().to_string(), None);
         Ok(snapshot)
     }

@@ -71,21 +71,26 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = TableFormat::Table)]
         format: TableFormat,
     },
-    /// Run the checks over manifests or a `kubectl get -o json` snapshot.
+    /// Run the checks over the current cluster, manifests or a snapshot.
     ///
-    /// Each finding names the object, the technique it exposes, the evidence and the
-    /// kubectl command to verify it. Snapshot: `kubectl get pods,deployments,daemonsets,
-    /// statefulsets,replicasets,jobs,cronjobs,services,ingresses,configmaps,serviceaccounts,
-    /// roles,rolebindings,clusterroles,clusterrolebindings,namespaces,networkpolicies,nodes,
-    /// mutatingwebhookconfigurations,validatingwebhookconfigurations -A -o json > snap.json`
+    /// Without --manifests or --snapshot, ktm lists (read-only) the kinds the checks need
+    /// from the cluster of the kubeconfig; kinds it may not list make their checks
+    /// `unknown`. Each finding names the object, the technique it exposes, the evidence
+    /// and the kubectl command to verify it. A snapshot is `ktm snapshot -o FILE`, or
+    /// `kubectl get pods,deployments,daemonsets,statefulsets,replicasets,jobs,cronjobs,
+    /// services,ingresses,configmaps,serviceaccounts,roles,rolebindings,clusterroles,
+    /// clusterrolebindings,namespaces,networkpolicies,nodes,mutatingwebhookconfigurations,
+    /// validatingwebhookconfigurations -A -o json > snap.json`
     #[command(after_help = EXIT_CODES)]
     Check {
         /// Manifest files or folders (recursive; YAML or JSON; multi-document; List).
-        #[arg(long, num_args = 1.., value_name = "PATH", required_unless_present = "snapshot")]
+        #[arg(long, num_args = 1.., value_name = "PATH")]
         manifests: Vec<PathBuf>,
-        /// The JSON output of `kubectl get <kinds> -A -o json`.
+        /// The JSON output of `ktm snapshot` or `kubectl get <kinds> -A -o json`.
         #[arg(long, value_name = "FILE", conflicts_with = "manifests")]
         snapshot: Option<PathBuf>,
+        #[command(flatten)]
+        cluster: ClusterArgs,
         /// Only checks linked to this technique (repeatable).
         #[arg(long = "technique", value_name = "ID")]
         techniques: Vec<String>,
@@ -105,6 +110,19 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
         format: CheckFormat,
+    },
+    /// Read (list, never write) what the checks need from the cluster into a JSON file.
+    ///
+    /// The file is a `List` that `ktm check --snapshot FILE` reads back, recording the
+    /// context, the server, the time and the kinds that could not be listed; take the
+    /// evidence once, analyse it offline or hand it to a colleague.
+    #[command(after_help = EXIT_CODES)]
+    Snapshot {
+        /// Where to write (atomically: a temporary file renamed into place).
+        #[arg(long, short, value_name = "FILE")]
+        output: PathBuf,
+        #[command(flatten)]
+        cluster: ClusterArgs,
     },
     /// Search techniques, mitigations and tactics the way you would describe them.
     ///
@@ -245,4 +263,26 @@ pub enum PlaybookCommand {
 pub enum ExportFormat {
     Markdown,
     Json,
+}
+
+/// Where a live collection reads from.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ClusterArgs {
+    /// The kubeconfig file (default: $KUBECONFIG, several files merged, or ~/.kube/config).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context (default: its current context).
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+    /// List namespaced kinds in this namespace only (cluster-scoped kinds are still read).
+    #[arg(long, short = 'n', value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+    /// Seconds per API request; the whole collection may take ten times as long.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+    /// Objects per page of a list request.
+    #[arg(long, value_name = "N", default_value_t = 500, hide = true,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub page_size: u32,
 }

@@ -17,6 +17,8 @@ use super::output;
 pub struct Options<'a> {
     pub manifests: &'a [PathBuf],
     pub snapshot: Option<&'a Path>,
+    /// Where a live collection reads from (used when neither of the above is given).
+    pub cluster: &'a super::args::ClusterArgs,
     pub techniques: &'a [String],
     pub checks: &'a [String],
     pub severity_min: Option<SeverityArg>,
@@ -66,6 +68,7 @@ pub fn run(out: &mut dyn Write, matrix: &Matrix, opts: &Options<'_>) -> Result<b
         bail!("a check does not compile ({d}); run `ktm validate`");
     }
     let (snapshot, source) = match opts.snapshot {
+        None if opts.manifests.is_empty() => live(matrix, &engine, opts.cluster)?,
         Some(file) => (
             Snapshot::from_json_file(file)?,
             SourceInfo {
@@ -212,4 +215,25 @@ fn table(
         s.medium,
         s.low
     )
+}
+
+/// Reads the kinds the selected checks need from the cluster.
+fn live(
+    matrix: &Matrix,
+    engine: &Engine<'_>,
+    cluster: &super::args::ClusterArgs,
+) -> Result<(Snapshot, SourceInfo)> {
+    let ids = engine.checks.iter().map(|c| c.check.id.as_str());
+    let kinds = super::collect::kinds_for(matrix, ids);
+    let collected = super::collect::collect(cluster, &kinds)?;
+    let mut snapshot = Snapshot::from_values(collected.objects);
+    for object in &mut snapshot.objects {
+        object.file = None;
+    }
+    snapshot.unavailable = collected.unavailable;
+    let source = SourceInfo {
+        kind: "cluster".into(),
+        paths: vec![format!("{} ({})", collected.context, collected.server)],
+    };
+    Ok((snapshot, source))
 }

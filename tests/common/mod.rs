@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod apiserver;
+
 use std::path::Path;
 
 /// `ktm` with an empty, private config dir so a developer's overlay never leaks in, and a
