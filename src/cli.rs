@@ -5,6 +5,7 @@ pub mod args;
 pub mod check;
 pub mod collect;
 pub mod context;
+pub mod hunt;
 pub mod list;
 pub mod output;
 pub mod playbook;
@@ -89,33 +90,26 @@ pub fn run(args: &Args, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Ou
             Ok(outcome(failed))
         }
         Some(Command::Snapshot { output, cluster }) => snapshot(ctx, cluster, output),
-        Some(Command::Check {
-            manifests,
-            snapshot,
-            cluster,
+        Some(Command::Hunt {
+            audit_logs,
+            since,
+            until,
+            user,
             techniques,
-            checks,
-            severity_min,
-            fail_on,
-            exceptions,
             format,
         }) => {
-            let loaded = ctx.load()?;
-            let options = check::Options {
-                manifests,
-                snapshot: snapshot.as_deref(),
-                cluster,
+            let request = hunt::Request {
+                paths: audit_logs,
+                since: since.as_deref(),
+                until: until.as_deref(),
+                user: user.as_deref(),
                 techniques,
-                checks,
-                severity_min: *severity_min,
-                fail_on: *fail_on,
-                exceptions: exceptions.as_deref(),
                 format: *format,
                 color: ctx.color,
             };
-            let failed = check::run(out, &loaded.matrix, &options)?;
-            Ok(outcome(failed))
+            Ok(outcome(hunt::run(out, &ctx.load()?.matrix, &request)?))
         }
+        Some(command @ Command::Check { .. }) => check_command(ctx, command, out),
         Some(Command::Search {
             query,
             kind,
@@ -143,6 +137,39 @@ pub fn run(args: &Args, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Ou
             Ok(Outcome::Success)
         }
     }
+}
+
+/// `ktm check`: the checks over manifests, a snapshot or the live cluster.
+fn check_command(ctx: &Context, command: &Command, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    let Command::Check {
+        manifests,
+        snapshot,
+        cluster,
+        techniques,
+        checks,
+        severity_min,
+        fail_on,
+        exceptions,
+        format,
+    } = command
+    else {
+        anyhow::bail!("internal error: check_command called with another command");
+    };
+    let loaded = ctx.load()?;
+    let options = check::Options {
+        manifests,
+        snapshot: snapshot.as_deref(),
+        cluster,
+        techniques,
+        checks,
+        severity_min: *severity_min,
+        fail_on: *fail_on,
+        exceptions: exceptions.as_deref(),
+        format: *format,
+        color: ctx.color,
+    };
+    let failed = check::run(out, &loaded.matrix, &options)?;
+    Ok(outcome(failed))
 }
 
 /// `ktm snapshot`: list what the checks need and write it to a file.

@@ -124,6 +124,34 @@ pub enum Command {
         #[command(flatten)]
         cluster: ClusterArgs,
     },
+    /// Run the matrix's detections over API-server audit logs: which techniques were used,
+    /// by whom, when and from where.
+    ///
+    /// Reads JSON lines (audit.k8s.io v1 and v1beta1), gzip, a JSON `EventList`, AKS
+    /// diagnostic exports, EKS `CloudWatch` exports and GKE Cloud Audit Logging entries;
+    /// `-` reads stdin. Exit 1 when something was found.
+    #[command(after_help = EXIT_CODES)]
+    Hunt {
+        /// Audit log files (`-` for stdin).
+        #[arg(long = "audit-log", required = true, num_args = 1.., value_name = "FILE")]
+        audit_logs: Vec<String>,
+        /// Only events at or after this time: RFC 3339 (2024-05-01T10:00:00Z) or an age
+        /// (90m, 2h, 7d) before now.
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+        /// Only events at or before this time (same forms as --since).
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        /// Only events by this user (the effective identity; `*` and `?` are wildcards).
+        #[arg(long, value_name = "USER")]
+        user: Option<String>,
+        /// Only the detections of this technique (repeatable).
+        #[arg(long = "technique", value_name = "ID")]
+        techniques: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+    },
     /// Search techniques, mitigations and tactics the way you would describe them.
     ///
     /// Words match whatever their stem matches (`privileged` finds `privilege`); the last

@@ -26,6 +26,9 @@ pub fn run(
     loaded
         .diagnostics
         .extend(crate::checks::validate_checks(&loaded.matrix));
+    loaded
+        .diagnostics
+        .extend(crate::hunt::validate_detections(&loaded.matrix));
     matrix::diagnostic::sort(&mut loaded.diagnostics);
     let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = loaded.diagnostics.len() - errors;

@@ -79,6 +79,9 @@ pub enum Code {
     ScenarioSteps,
     /// A playbook command that changes the cluster sits outside a `> [!warning]` step.
     UnsafeCommand,
+    /// An executable detection without an id, with a duplicate or malformed id, or with
+    /// `match` on a source other than `kubernetes-audit`.
+    DetectionId,
     /// Content marked `draft: true`.
     Draft,
 }
@@ -118,6 +121,7 @@ impl Code {
             Code::PlaybookSteps => "E029",
             Code::ScenarioSteps => "E030",
             Code::UnsafeCommand => "E031",
+            Code::DetectionId => "E032",
             Code::Draft => "W001",
         }
     }

@@ -200,11 +200,34 @@ pub struct Technique {
 pub struct Detection {
     /// Data source: one of `kubernetes-audit`, `runtime`, `cloud-audit`, `network`, `node`.
     pub source: Located<String>,
+    /// Kebab-case id, unique in the matrix; required with `match` (it names hunt hits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Located<String>>,
     /// The concrete signal: audit verb and resource, process, syscall, destination, file.
     pub signal: String,
     /// An example query: jq filter over audit logs, runtime rule condition, kubectl command.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
+    /// `kubernetes-audit` only: a CEL expression over one audit event that `ktm hunt` runs
+    /// (variables `event`, `actor`, `groups`, `system`, `anonymous`, `allowed`, `peer`,
+    /// `podSpec`, `containers`, `grants`).
+    #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
+    pub expr: Option<Located<String>>,
+    /// Events the expression must match and must not match; `ktm validate` runs them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tests: Option<DetectionTests>,
+}
+
+/// Inline test events of an executable detection.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DetectionTests {
+    /// Audit events (partial: the fields the expression reads) that must match.
+    #[serde(default, rename = "match")]
+    pub matches: Vec<serde_json::Value>,
+    /// Audit events that must not match.
+    #[serde(default)]
+    pub no_match: Vec<serde_json::Value>,
 }
 
 /// The data sources a detection may name.

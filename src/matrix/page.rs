@@ -129,7 +129,11 @@ fn technique_page(matrix: &Matrix, t: &Technique) -> String {
     if !t.detections.is_empty() {
         s.push_str("## Detections\n\n");
         for d in &t.detections {
-            let _ = writeln!(s, "- **{}** — {}", d.source, d.signal.trim());
+            let _ = write!(s, "- **{}** — {}", d.source, d.signal.trim());
+            if let Some(id) = d.id.as_ref().filter(|_| d.expr.is_some()) {
+                let _ = write!(s, " (`ktm hunt` detection `{id}`)");
+            }
+            s.push('\n');
             if let Some(q) = &d.query {
                 s.push_str("\n  ```\n");
                 for line in q.trim_end().lines() {

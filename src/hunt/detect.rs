@@ -1,0 +1,404 @@
+//! Executable detections: every `kubernetes-audit` detection with a `match` expression,
+//! compiled once with the checks' CEL environment, gated by the resources and verbs its
+//! expression requires so most events skip most detections, and evaluated per event.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use cel::{Context, Env, Program};
+
+use super::event::Prepared;
+use crate::checks::celjson::json_val;
+use crate::matrix::diagnostic::{Code, Diagnostic};
+use crate::matrix::{Detection, Matrix, Pos, Technique};
+
+/// One compiled detection.
+pub struct Compiled<'m> {
+    pub id: String,
+    pub technique: &'m Technique,
+    pub detection: &'m Detection,
+    program: Program,
+    /// The resources the expression requires (`None`: any).
+    resources: Option<HashSet<String>>,
+    /// The verbs it requires (`None`: any).
+    verbs: Option<HashSet<String>>,
+}
+
+/// All executable detections of a matrix.
+pub struct Detections<'m> {
+    env: Arc<Env>,
+    pub compiled: Vec<Compiled<'m>>,
+}
+
+impl<'m> Detections<'m> {
+    /// Compiles every executable detection (of the given techniques, when any are given);
+    /// those that do not compile are diagnostics.
+    pub fn new(matrix: &'m Matrix, techniques: &[String]) -> (Self, Vec<Diagnostic>) {
+        let env = crate::checks::engine::env();
+        let mut compiled = Vec::new();
+        let mut diags = Vec::new();
+        for t in &matrix.techniques {
+            if !techniques.is_empty() && !techniques.iter().any(|x| x == t.id.as_str()) {
+                continue;
+            }
+            for d in &t.detections {
+                let (Some(expr), Some(id)) = (&d.expr, &d.id) else {
+                    continue;
+                };
+                match env.compile(expr) {
+                    Ok(program) => compiled.push(Compiled {
+                        id: id.value.clone(),
+                        technique: t,
+                        detection: d,
+                        program,
+                        resources: required(expr, "event.objectRef.resource"),
+                        verbs: required(expr, "event.verb"),
+                    }),
+                    Err(errors) => diags.push(
+                        Diagnostic::new(
+                            Code::CheckExpression,
+                            &t.origin.0,
+                            expr.pos,
+                            format!(
+                                "detection {}: CEL expression does not compile: {}",
+                                id.value,
+                                errors.to_string().lines().next().unwrap_or_default()
+                            ),
+                        )
+                        .hint("variables: event, actor, groups, system, anonymous, allowed, peer, podSpec, containers, grants"),
+                    ),
+                }
+            }
+        }
+        (Self { env, compiled }, diags)
+    }
+
+    /// The indices of the detections that match `event`, and evaluation errors.
+    pub fn matches(&self, event: &Prepared, errors: &mut Vec<String>) -> Vec<usize> {
+        let resource = event.str_at("/objectRef/resource");
+        let verb = event.str_at("/verb");
+        let mut out = Vec::new();
+        let mut scope: Option<Context<'_, '_>> = None;
+        for (i, c) in self.compiled.iter().enumerate() {
+            if c.resources.as_ref().is_some_and(|r| !r.contains(resource))
+                || c.verbs.as_ref().is_some_and(|v| !v.contains(verb))
+            {
+                continue;
+            }
+            let ctx = scope.get_or_insert_with(|| context(&self.env, event));
+            match c.program.execute(ctx) {
+                Ok(cel::Value::Bool(true)) => out.push(i),
+                Ok(cel::Value::Bool(false)) => {}
+                Ok(other) => errors.push(format!("{}: gave {other:?}, not a bool", c.id)),
+                Err(e) => errors.push(format!("{}: {e}", c.id)),
+            }
+        }
+        out
+    }
+}
+
+/// The variables of one event, built once for every detection that looks at it.
+fn context<'e>(env: &Arc<Env>, e: &'e Prepared) -> Context<'e, 'e> {
+    let mut ctx = Context::with_env(Arc::clone(env));
+    ctx.add_variable_as_val("event", json_val(&e.event));
+    ctx.add_variable_as_val("podSpec", json_val(&e.pod_spec));
+    ctx.add_variable_as_val("containers", json_val(&e.containers));
+    let _ = ctx.add_variable("actor", e.actor.clone());
+    let _ = ctx.add_variable("groups", e.groups.clone());
+    let _ = ctx.add_variable("system", e.system);
+    let _ = ctx.add_variable("anonymous", e.anonymous);
+    let _ = ctx.add_variable("allowed", e.allowed);
+    let _ = ctx.add_variable("peer", e.peer.clone());
+    let _ = ctx.add_variable("grants", e.grants.clone());
+    ctx
+}
+
+/// The values `field` must take for `expr` to hold, when a top-level conjunct of `expr`
+/// is `field == 'x'` or `field in ['x', 'y']`; `None` when no such conjunct exists.
+/// Sound because every top-level conjunct must be true for the whole to be.
+pub fn required(expr: &str, field: &str) -> Option<HashSet<String>> {
+    for conjunct in top_level_conjuncts(expr) {
+        let c = strip_parens(conjunct.trim());
+        let Some(rest) = c.strip_prefix(field) else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        if let Some(lit) = rest.strip_prefix("==") {
+            if let Some(value) = string_literal(lit.trim()) {
+                return Some(HashSet::from([value]));
+            }
+        } else if let Some(list) = rest.strip_prefix("in ") {
+            let list = list.trim();
+            if let Some(inner) = list.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                let values: Option<HashSet<String>> =
+                    inner.split(',').map(|v| string_literal(v.trim())).collect();
+                if let Some(values) = values {
+                    return Some(values);
+                }
+            }
+        }
+    }
+    None
+}
+
+fn string_literal(text: &str) -> Option<String> {
+    let quote = text.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let inner = text.strip_prefix(quote)?.strip_suffix(quote)?;
+    (!inner.contains(quote) && !inner.contains('\\')).then(|| inner.to_owned())
+}
+
+fn strip_parens(mut s: &str) -> &str {
+    while s.starts_with('(')
+        && s.ends_with(')')
+        && top_level_conjuncts(&s[1..s.len() - 1]).len() == 1
+    {
+        let inner = &s[1..s.len() - 1];
+        if !balanced(inner) {
+            break;
+        }
+        s = inner.trim();
+    }
+    s
+}
+
+fn balanced(s: &str) -> bool {
+    let mut depth = 0i32;
+    for c in s.chars() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+/// Splits at `&&` outside brackets and string literals; a top-level `||` or `?` makes the
+/// whole one part (nothing is required then).
+fn top_level_conjuncts(expr: &str) -> Vec<&str> {
+    let bytes = expr.as_bytes();
+    let mut parts = Vec::new();
+    let mut depth = 0i32;
+    let mut quote: Option<u8> = None;
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if let Some(q) = quote {
+            if b == b'\\' {
+                i += 1;
+            } else if b == q {
+                quote = None;
+            }
+        } else {
+            match b {
+                b'\'' | b'"' => quote = Some(b),
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => depth -= 1,
+                b'|' if depth == 0 => return vec![expr],
+                // `a ? b : c` makes nothing required; `.?field` and `[?key]` are optional
+                // selection, not a ternary.
+                b'?' if depth == 0 && i > 0 && !matches!(bytes[i - 1], b'.' | b'[') => {
+                    return vec![expr];
+                }
+                b'&' if depth == 0 && bytes.get(i + 1) == Some(&b'&') => {
+                    parts.push(&expr[start..i]);
+                    start = i + 2;
+                    i += 1;
+                }
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    parts.push(&expr[start..]);
+    parts
+}
+
+/// Compiles every executable detection and runs its inline tests; checks ids.
+pub fn validate_detections(matrix: &Matrix) -> Vec<Diagnostic> {
+    let (detections, mut diags) = Detections::new(matrix, &[]);
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for t in &matrix.techniques {
+        for d in &t.detections {
+            structure(t, d, &mut seen, &mut diags);
+        }
+    }
+    for (i, c) in detections.compiled.iter().enumerate() {
+        let file = &c.technique.origin.0;
+        let at = c.detection.expr.as_ref().map_or(Pos::default(), |e| e.pos);
+        let tests = c.detection.tests.clone().unwrap_or_default();
+        if tests.matches.is_empty() || tests.no_match.is_empty() {
+            diags.push(
+                Diagnostic::new(
+                    Code::CheckTestsMissing,
+                    file,
+                    at,
+                    format!(
+                        "detection {} needs at least one matching and one non-matching test event",
+                        c.id
+                    ),
+                )
+                .hint("add events under `tests.match` and `tests.no_match`"),
+            );
+        }
+        for (want, list, events) in [
+            (true, "match", &tests.matches),
+            (false, "no_match", &tests.no_match),
+        ] {
+            for (n, event) in events.iter().enumerate() {
+                let prepared = super::event::prepare(event.clone());
+                let mut errors = Vec::new();
+                let got = detections.matches(&prepared, &mut errors).contains(&i);
+                let problem =
+                    if let Some(e) = errors.iter().find(|e| e.starts_with(&format!("{}:", c.id))) {
+                        Some(format!("could not be evaluated: {e}"))
+                    } else if got != want {
+                        Some(if want {
+                            "did not match".to_owned()
+                        } else {
+                            "matched".to_owned()
+                        })
+                    } else {
+                        None
+                    };
+                if let Some(problem) = problem {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::CheckTest,
+                            file,
+                            at,
+                            format!("detection {}: test event tests.{list}[{n}] {problem}", c.id),
+                        )
+                        .hint("fix the expression or the test event"),
+                    );
+                }
+            }
+        }
+    }
+    diags
+}
+
+/// Ids: required with `match`, kebab-case, unique; `match` only on audit detections.
+fn structure(
+    t: &Technique,
+    d: &Detection,
+    seen: &mut std::collections::HashMap<String, String>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let file = &t.origin.0;
+    if let Some(expr) = &d.expr {
+        if d.source.as_str() != "kubernetes-audit" {
+            diags.push(
+                Diagnostic::new(
+                    Code::DetectionId,
+                    file,
+                    expr.pos,
+                    format!(
+                        "`match` runs over audit events, but this detection's source is {}",
+                        d.source
+                    ),
+                )
+                .hint("move the expression to a `kubernetes-audit` detection"),
+            );
+        }
+        if d.id.is_none() {
+            diags.push(
+                Diagnostic::new(
+                    Code::DetectionId,
+                    file,
+                    expr.pos,
+                    "an executable detection needs an `id`",
+                )
+                .hint("add `id:` with a kebab-case name such as exec-into-pod; hunt hits carry it"),
+            );
+        }
+    }
+    if let Some(id) = &d.id {
+        let kebab = !id.is_empty()
+            && id.split('-').all(|w| {
+                !w.is_empty()
+                    && w.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
+        if !kebab {
+            diags.push(
+                Diagnostic::new(
+                    Code::DetectionId,
+                    file,
+                    id.pos,
+                    format!("detection id `{}` is not kebab-case", id.value),
+                )
+                .hint("use lower-case words joined by '-'"),
+            );
+        }
+        if let Some(first) = seen.get(&id.value) {
+            diags.push(
+                Diagnostic::new(
+                    Code::DetectionId,
+                    file,
+                    id.pos,
+                    format!("detection id `{}` is also used in {first}", id.value),
+                )
+                .hint("every detection id is unique in the matrix"),
+            );
+        } else {
+            seen.insert(id.value.clone(), file.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::required;
+
+    #[test]
+    fn gates_come_from_top_level_conjuncts_only() {
+        let set = |v: &[&str]| Some(v.iter().map(|s| (*s).to_owned()).collect());
+        assert_eq!(
+            required(
+                "event.objectRef.resource == 'pods' && allowed",
+                "event.objectRef.resource"
+            ),
+            set(&["pods"])
+        );
+        assert_eq!(
+            required(
+                "allowed && (event.objectRef.resource in ['secrets', \"configmaps\"])",
+                "event.objectRef.resource"
+            ),
+            set(&["secrets", "configmaps"])
+        );
+        assert_eq!(
+            required(
+                "event.objectRef.resource == 'pods' || allowed",
+                "event.objectRef.resource"
+            ),
+            None
+        );
+        assert_eq!(
+            required(
+                "allowed && (event.objectRef.resource == 'a' || x)",
+                "event.objectRef.resource"
+            ),
+            None
+        );
+        assert_eq!(
+            required("event.verb in ['get', 'list'] && x", "event.verb"),
+            set(&["get", "list"])
+        );
+        assert_eq!(required("x ? event.verb == 'a' : true", "event.verb"), None);
+        assert_eq!(
+            required(
+                "event.verb == 'create' && event.?requestObject.?spec.orValue({}) != {}",
+                "event.verb"
+            ),
+            set(&["create"])
+        );
+    }
+}

@@ -1,0 +1,254 @@
+//! One audit event made ready for detections: defaults filled in so expressions stay
+//! short, and the derived facts they ask about computed once (`actor`, `system`,
+//! `allowed`, `peer`, `podSpec`, `containers`, `grants`).
+
+use serde_json::{Map, Value, json};
+
+/// An event with its derived facts.
+#[derive(Debug)]
+pub struct Prepared {
+    pub event: Value,
+    pub actor: String,
+    pub groups: Vec<String>,
+    pub system: bool,
+    pub anonymous: bool,
+    pub allowed: bool,
+    pub peer: String,
+    pub pod_spec: Value,
+    pub containers: Value,
+    pub grants: String,
+    /// Seconds since the epoch, when the event says when it happened.
+    pub time: Option<i64>,
+}
+
+impl Prepared {
+    pub fn str_at(&self, pointer: &str) -> &str {
+        self.event
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+}
+
+/// Fills the fields every expression may read and derives the rest.
+pub fn prepare(mut event: Value) -> Prepared {
+    fill_defaults(&mut event);
+    let effective = event
+        .get("impersonatedUser")
+        .filter(|u| u.get("username").and_then(Value::as_str).is_some())
+        .or_else(|| event.get("user"));
+    let actor = effective
+        .and_then(|u| u.get("username"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    let groups: Vec<String> = effective
+        .and_then(|u| u.get("groups"))
+        .and_then(Value::as_array)
+        .map(|g| {
+            g.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let anonymous =
+        actor == "system:anonymous" || groups.iter().any(|g| g == "system:unauthenticated");
+    let code = event
+        .pointer("/responseStatus/code")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let decision = event
+        .pointer("/annotations/authorization.k8s.io~1decision")
+        .and_then(Value::as_str);
+    let allowed =
+        (200..300).contains(&code) || code == 101 || (code == 0 && decision == Some("allow"));
+    let peer = event
+        .get("sourceIPs")
+        .and_then(Value::as_array)
+        .and_then(|ips| ips.last())
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    let pod_spec = event
+        .get("requestObject")
+        .and_then(find_pod_spec)
+        .cloned()
+        .unwrap_or_else(|| Value::Object(Map::new()));
+    let containers = Value::Array(all_containers(&pod_spec));
+    let grants = event
+        .pointer("/requestObject/roleRef/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    let time = [
+        "requestReceivedTimestamp",
+        "stageTimestamp",
+        "timestamp",
+        "p_event_time",
+    ]
+    .iter()
+    .find_map(|k| event.get(*k).and_then(Value::as_str).and_then(parse_time));
+    Prepared {
+        system: is_system(&actor),
+        actor,
+        groups,
+        anonymous,
+        allowed,
+        peer,
+        pod_spec,
+        containers,
+        grants,
+        time,
+        event,
+    }
+}
+
+/// Sets every field expressions may read to an empty value when the log left it out.
+fn fill_defaults(event: &mut Value) {
+    if !event.is_object() {
+        *event = Value::Object(Map::new());
+    }
+    {
+        let map = event.as_object_mut().expect("object");
+        for key in [
+            "verb",
+            "stage",
+            "requestURI",
+            "userAgent",
+            "auditID",
+            "level",
+        ] {
+            ensure(map, key, || Value::String(String::new()));
+        }
+        ensure(map, "sourceIPs", || Value::Array(Vec::new()));
+        ensure(map, "annotations", || Value::Object(Map::new()));
+        let object_ref = ensure(map, "objectRef", || Value::Object(Map::new()));
+        if let Some(r) = object_ref.as_object_mut() {
+            for key in [
+                "resource",
+                "subresource",
+                "namespace",
+                "name",
+                "apiGroup",
+                "apiVersion",
+            ] {
+                ensure(r, key, || Value::String(String::new()));
+            }
+        }
+        let user = ensure(map, "user", || Value::Object(Map::new()));
+        if let Some(u) = user.as_object_mut() {
+            ensure(u, "username", || Value::String(String::new()));
+            ensure(u, "groups", || Value::Array(Vec::new()));
+        }
+        let status = ensure(map, "responseStatus", || json!({}));
+        if let Some(s) = status.as_object_mut() {
+            ensure(s, "code", || json!(0));
+        }
+    }
+}
+
+/// The value under `key`, set to `default()` when absent or null.
+fn ensure<'a>(
+    map: &'a mut Map<String, Value>,
+    key: &str,
+    default: impl FnOnce() -> Value,
+) -> &'a mut Value {
+    let slot = map.entry(key.to_owned()).or_insert(Value::Null);
+    if slot.is_null() {
+        *slot = default();
+    }
+    slot
+}
+
+/// A control-plane, node or managed-service identity (not a person, not a workload).
+pub fn is_system(user: &str) -> bool {
+    if user == "system:anonymous" {
+        return false;
+    }
+    if let Some(sa) = user.strip_prefix("system:serviceaccount:") {
+        return sa.starts_with("kube-system:");
+    }
+    user.starts_with("system:")
+        || user.starts_with("eks:")
+        || matches!(
+            user,
+            "aksService" | "masterclient" | "nodeclient" | "kube-apiserver"
+        )
+}
+
+/// The pod spec inside a Pod, a workload's template or a `CronJob`'s job template.
+pub fn find_pod_spec(object: &Value) -> Option<&Value> {
+    let spec = object.get("spec")?;
+    if let Some(inner) = spec.pointer("/jobTemplate/spec/template/spec") {
+        return Some(inner);
+    }
+    if let Some(inner) = spec.pointer("/template/spec") {
+        return Some(inner);
+    }
+    (spec.get("containers").is_some()).then_some(spec)
+}
+
+fn all_containers(spec: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    for (key, kind) in [
+        ("initContainers", "init"),
+        ("containers", "container"),
+        ("ephemeralContainers", "ephemeral"),
+    ] {
+        if let Some(list) = spec.get(key).and_then(Value::as_array) {
+            for c in list {
+                let mut c = c.clone();
+                if let Some(map) = c.as_object_mut() {
+                    map.insert("type".into(), Value::String(kind.into()));
+                }
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// RFC 3339 (`2024-05-01T10:00:00.123456Z`, offsets too) or Panther's
+/// `2022-11-29 00:09:04.38` (UTC), as seconds since the epoch.
+pub fn parse_time(text: &str) -> Option<i64> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(t.timestamp());
+    }
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
+        .ok()
+        .map(|t| t.and_utc().timestamp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_derived_facts() {
+        let p = prepare(json!({"verb": "create", "user": {"username": "alice"},
+            "impersonatedUser": {"username": "system:serviceaccount:prod:deployer", "groups": ["x"]},
+            "sourceIPs": ["10.0.0.1", "203.0.113.9"], "responseStatus": {"code": 201},
+            "requestObject": {"spec": {"template": {"spec": {"containers": [{"name": "c"}], "initContainers": [{"name": "i"}]}}}},
+            "requestReceivedTimestamp": "2024-05-01T10:00:00.5Z"}));
+        assert_eq!(p.actor, "system:serviceaccount:prod:deployer");
+        assert_eq!(p.groups, ["x"]);
+        assert!(!p.system);
+        assert!(p.allowed);
+        assert_eq!(p.peer, "203.0.113.9");
+        assert_eq!(p.containers.as_array().map(Vec::len), Some(2));
+        assert_eq!(p.str_at("/objectRef/subresource"), "");
+        assert_eq!(p.time, Some(1_714_557_600));
+        assert!(is_system("system:node:aks-1"));
+        assert!(is_system(
+            "system:serviceaccount:kube-system:replicaset-controller"
+        ));
+        assert!(!is_system("system:anonymous"));
+        assert!(!is_system("kubernetes-admin"));
+        assert_eq!(parse_time("2022-11-29 00:09:04.38"), Some(1_669_680_544));
+        let anon = prepare(
+            json!({"user": {"username": "system:anonymous", "groups": ["system:unauthenticated"]}}),
+        );
+        assert!(anon.anonymous && !anon.system && !anon.allowed);
+    }
+}
