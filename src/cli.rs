@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use args::{Args, Command, PlaybookCommand};
+use args::{Args, Command, ExportCommand, PlaybookCommand};
 use context::Context;
 
 /// Exit status: 0 success, 1 findings/validation errors/not found, 2 operational error.
@@ -53,6 +53,7 @@ pub fn run(args: &Args, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Ou
     match &args.command {
         None => start_tui(ctx, None),
         Some(Command::Playbook(command)) => playbook_command(ctx, command, out),
+        Some(Command::Export(command)) => export_command(ctx, command, out),
         Some(Command::List {
             what,
             tactic,
@@ -235,6 +236,65 @@ fn playbook_command(
             *format,
             output.as_deref(),
         )?,
+    }
+    Ok(Outcome::Success)
+}
+
+fn export_command(
+    ctx: &Context,
+    command: &ExportCommand,
+    out: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
+    use anyhow::Context as _;
+    let loaded = ctx.load()?;
+    let matrix = &loaded.matrix;
+    let emit = |text: String, file: Option<&std::path::Path>, out: &mut dyn Write| match file {
+        Some(path) => crate::fsutil::write_atomic(path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display())),
+        None => out.write_all(text.as_bytes()).map_err(Into::into),
+    };
+    match command {
+        ExportCommand::Navigator { from_check, output } => {
+            let findings = match from_check {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path)
+                        .with_context(|| format!("cannot read {}", path.display()))?;
+                    let report: serde_json::Value =
+                        serde_json::from_str(&text).with_context(|| {
+                            format!(
+                                "{} is not JSON; produce it with `ktm check --format json`",
+                                path.display()
+                            )
+                        })?;
+                    if report
+                        .get("findings")
+                        .and_then(serde_json::Value::as_array)
+                        .is_none()
+                    {
+                        anyhow::bail!(
+                            "{} has no `findings` list; produce it with `ktm check --format json`",
+                            path.display()
+                        );
+                    }
+                    Some(crate::export::findings_by_technique(&report))
+                }
+                None => None,
+            };
+            let layer = crate::export::navigator(matrix, findings.as_ref());
+            let mut text = serde_json::to_string_pretty(&layer)?;
+            text.push('\n');
+            emit(text, output.as_deref(), out)?;
+        }
+        ExportCommand::Json { output } => {
+            let mut text = serde_json::to_string_pretty(&crate::export::matrix_json(matrix))?;
+            text.push('\n');
+            emit(text, output.as_deref(), out)?;
+        }
+        ExportCommand::Markdown { dir } => {
+            let n = crate::export::markdown::write(matrix, dir)
+                .with_context(|| format!("cannot write the pages under {}", dir.display()))?;
+            eprintln!("wrote {n} pages under {}", dir.display());
+        }
     }
     Ok(Outcome::Success)
 }

@@ -185,6 +185,9 @@ pub enum Command {
     /// Response playbooks: list them, read one, walk through one, export a session log.
     #[command(subcommand, after_help = EXIT_CODES)]
     Playbook(PlaybookCommand),
+    /// Export the matrix for other tools: an ATT&CK Navigator layer, markdown pages, JSON.
+    #[command(subcommand, after_help = EXIT_CODES)]
+    Export(ExportCommand),
     /// Print a shell completion script.
     #[command(after_help = EXIT_CODES)]
     Completions {
@@ -313,4 +316,29 @@ pub struct ClusterArgs {
     #[arg(long, value_name = "N", default_value_t = 500, hide = true,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub page_size: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// An ATT&CK Navigator layer (format 4.5, enterprise-attack) of the ATT&CK techniques
+    /// behind ours; scored and coloured by findings when check results are given.
+    Navigator {
+        /// The output of `ktm check --format json`.
+        #[arg(long, value_name = "FILE")]
+        from_check: Option<PathBuf>,
+        /// Write to this file (atomically) instead of stdout.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// The whole matrix as linked markdown pages under DIR (index.md first).
+    Markdown {
+        /// The folder to write (created when missing).
+        dir: PathBuf,
+    },
+    /// The loaded matrix as one JSON document.
+    Json {
+        /// Write to this file (atomically) instead of stdout.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
