@@ -11,9 +11,10 @@ pub mod output;
 pub mod playbook;
 pub mod search;
 pub mod show;
+pub mod start;
 pub mod validate;
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
@@ -51,8 +52,8 @@ pub fn main() -> ExitCode {
 /// Runs one parsed command against `out`.
 pub fn run(args: &Args, ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     match &args.command {
-        None => start_tui(ctx, None),
-        Some(Command::Playbook(command)) => playbook_command(ctx, command, out),
+        None => start::start_tui(ctx, args, None),
+        Some(Command::Playbook(command)) => playbook_command(ctx, args, command, out),
         Some(Command::Export(command)) => export_command(ctx, command, out),
         Some(Command::List {
             what,
@@ -201,6 +202,7 @@ fn snapshot(
 
 fn playbook_command(
     ctx: &Context,
+    args: &Args,
     command: &PlaybookCommand,
     out: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
@@ -216,9 +218,10 @@ fn playbook_command(
         PlaybookCommand::Run { id, session } => {
             let found = playbook::find(matrix, id)?.id().to_owned();
             crate::walk::store::Store::new(std::path::Path::new(".")).path(session, &found)?;
-            return start_tui(
+            return start::start_tui(
                 ctx,
-                Some(Walk {
+                args,
+                Some(start::Walk {
                     playbook: found,
                     session: session.clone(),
                 }),
@@ -298,48 +301,6 @@ fn export_command(
     }
     Ok(Outcome::Success)
 }
-
-/// A playbook to open the TUI on, under a session name.
-struct Walk {
-    playbook: String,
-    session: String,
-}
-
-/// Bare `ktm` (or `ktm playbook run`): the terminal UI on the matrix in use, with the
-/// full-text index.
-fn start_tui(ctx: &Context, walk: Option<Walk>) -> anyhow::Result<Outcome> {
-    if !ctx.stdout_is_terminal || !std::io::stdin().is_terminal() {
-        anyhow::bail!(NO_TERMINAL);
-    }
-    let loaded = ctx.load()?;
-    // The full-text index when it opens (cache or build); the simple matcher if not.
-    let searcher: Box<dyn crate::tui::Searcher> = match search::open_index(ctx, false) {
-        Ok(index) => Box::new(index),
-        Err(_) => Box::new(crate::tui::MatrixSearcher::new(&loaded.matrix)),
-    };
-    let options = crate::tui::Options {
-        color: ctx.color,
-        keymap_file: context::config_dir().map(|d| d.join("keymap.toml")),
-        source: match &ctx.source {
-            crate::matrix::MatrixSource::Embedded => "embedded matrix".to_owned(),
-            crate::matrix::MatrixSource::Folder(dir) => {
-                crate::text::sanitize(&dir.display().to_string()).into_owned()
-            }
-        },
-        data_dir: context::data_dir(),
-        session: walk
-            .as_ref()
-            .map_or_else(|| "default".to_owned(), |w| w.session.clone()),
-        playbook: walk.map(|w| w.playbook),
-    };
-    crate::tui::run(loaded.matrix, searcher, &options)?;
-    Ok(Outcome::Success)
-}
-
-/// Why bare `ktm` did not start the terminal UI, and what to run instead.
-const NO_TERMINAL: &str = "ktm's terminal UI needs a terminal, and stdin or stdout is not one.\n  \
-     Without a terminal, use the commands: `ktm search TEXT`, `ktm show MS-TA9018`,\n  \
-     `ktm list techniques` (see `ktm --help`).";
 
 /// Exit 1 when something was found (or failed), else 0.
 fn outcome(failed: bool) -> Outcome {

@@ -163,12 +163,16 @@ pub fn hunt(
 }
 
 fn passes(filter: &Filter, e: &event::Prepared) -> bool {
-    if let (Some(since), Some(t)) = (filter.since, e.time)
+    if filter.since.is_none() && filter.until.is_none() && filter.user.is_none() {
+        return true;
+    }
+    let time = e.time();
+    if let (Some(since), Some(t)) = (filter.since, time)
         && t < since
     {
         return false;
     }
-    if let (Some(until), Some(t)) = (filter.until, e.time)
+    if let (Some(until), Some(t)) = (filter.until, time)
         && t > until
     {
         return false;
@@ -200,7 +204,7 @@ fn hit(
     Hit {
         audit_id: e.str_at("/auditID").to_owned(),
         time,
-        epoch: e.time,
+        epoch: e.time(),
         techniques: vec![c.technique.id.to_string()],
         detection: c.id.clone(),
         user: e.actor.clone(),

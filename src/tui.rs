@@ -12,15 +12,13 @@ pub mod input;
 pub mod keymap;
 pub mod layout;
 pub mod markdown;
+pub mod runtime;
 pub mod search;
 pub mod terminal;
 pub mod theme;
 pub mod view;
 
 use std::path::PathBuf;
-
-use ratatui::Terminal;
-use ratatui::backend::Backend;
 
 pub use action::{Action, Effect};
 pub use app::{App, Mode, update};
@@ -45,7 +43,7 @@ pub enum TuiError {
 }
 
 /// How to start the TUI.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Options {
     /// Colours on; off gives the monochrome theme (`NO_COLOR`, `--color never`).
     pub color: bool,
@@ -59,6 +57,10 @@ pub struct Options {
     pub session: String,
     /// Start walking this playbook instead of showing the grid.
     pub playbook: Option<String>,
+    /// Runs the checks on the source given at start (`c` runs it again).
+    pub checks: Option<CheckRunner>,
+    /// Hunt results to lay over the matrix.
+    pub hunt: Option<crate::hunt::HuntReport>,
 }
 
 /// Runs the TUI on the real terminal until the user quits or a signal arrives.
@@ -79,72 +81,35 @@ pub fn run(matrix: Matrix, searcher: Box<dyn Searcher>, options: &Options) -> Re
     if let Some(id) = &options.playbook {
         app::walk::start(&mut app, id);
     }
+    if let Some(hunt) = &options.hunt {
+        app.results.hunt = Some(hunt.clone());
+        app.results.refresh(&app.matrix);
+    }
+    app.results.can_run = options.checks.is_some();
     let mut guard = terminal::TerminalGuard::enter().map_err(TuiError::Terminal)?;
     let mut events = event::TerminalEvents::new(guard.stop_flag());
-    let result = drive(guard.terminal(), &mut app, &mut events);
+    let first = if options.checks.is_some() {
+        vec![Action::RunChecks]
+    } else {
+        Vec::new()
+    };
+    let result = drive_jobs(
+        guard.terminal(),
+        &mut app,
+        &mut events,
+        &mut copy_osc52,
+        options.checks.clone(),
+        first,
+    );
     drop(guard);
     result
 }
 
-/// The event loop: draw, wait for an event, turn it into an action, update, repeat.
-/// Returns when an effect asks to quit or the events run out. Copies go to the
-/// terminal's clipboard (OSC 52 on stdout).
-pub fn drive<B: Backend>(
-    terminal: &mut Terminal<B>,
-    app: &mut App,
-    events: &mut dyn EventSource,
-) -> Result<(), TuiError> {
-    drive_with(terminal, app, events, &mut copy_osc52)
-}
-
-/// [`drive`] with the clipboard given: tests record what would be copied.
-pub fn drive_with<B: Backend>(
-    terminal: &mut Terminal<B>,
-    app: &mut App,
-    events: &mut dyn EventSource,
-    clipboard: &mut dyn FnMut(&str) -> std::io::Result<()>,
-) -> Result<(), TuiError> {
-    loop {
-        let size = terminal.size().map_err(|e| TuiError::Draw(e.to_string()))?;
-        if (size.width, size.height) != (app.size.width, app.size.height) {
-            update(app, Action::Resize(size.width, size.height));
-        }
-        terminal
-            .draw(|frame| view::draw(frame, app))
-            .map_err(|e| TuiError::Draw(e.to_string()))?;
-        let Some(event) = events.next_event().map_err(TuiError::Events)? else {
-            return Ok(());
-        };
-        let Some(action) = event::to_action(&event, app.mode, &app.keymap) else {
-            continue;
-        };
-        let mut quit = false;
-        for effect in update(app, action) {
-            match effect {
-                Effect::Quit => quit = true,
-                Effect::SaveSession(session) => {
-                    if let Some(store) = &app.store
-                        && let Err(err) = store.save(&session)
-                    {
-                        app.error(err.to_string());
-                    }
-                }
-                Effect::Copy(text) => {
-                    if let Err(err) = clipboard(&text) {
-                        app.error(format!("could not copy: {err}"));
-                    }
-                }
-            }
-        }
-        if quit {
-            return Ok(());
-        }
-    }
-}
+pub use runtime::{CheckRunner, drive, drive_jobs, drive_with};
 
 /// Puts `text` on the clipboard through the terminal (OSC 52), which works over SSH and in
 /// tmux (with `set -g set-clipboard on`).
-fn copy_osc52(text: &str) -> std::io::Result<()> {
+pub(crate) fn copy_osc52(text: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     write!(out, "\u{1b}]52;c;{}\u{7}", base64(text.as_bytes()))?;

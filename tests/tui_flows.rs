@@ -264,7 +264,7 @@ fn help_lists_the_keymap_and_closes() {
         text.contains("Ctrl-c") && text.contains("Quit ktm."),
         "{text}"
     );
-    assert!(text.contains("Move the selection up"), "{text}");
+    assert!(text.contains("Run the checks on the source"), "{text}");
     drive(&mut app, 80, 24, &mut Script::keys("jj"));
     assert_eq!(app.help_scroll, 2);
     drive(&mut app, 80, 24, &mut Script::keys("<esc>"));

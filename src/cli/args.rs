@@ -28,6 +28,21 @@ pub struct Args {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
+    /// Open the TUI with the checks run over these manifests (files or folders).
+    #[arg(long, num_args = 1.., value_name = "PATH")]
+    pub manifests: Vec<PathBuf>,
+    /// Open the TUI with the checks run over this snapshot (`ktm snapshot`, kubectl JSON).
+    #[arg(long, value_name = "FILE", conflicts_with = "manifests")]
+    pub snapshot: Option<PathBuf>,
+    /// Open the TUI with the checks run over the live cluster of the kubeconfig.
+    #[arg(long, conflicts_with_all = ["manifests", "snapshot"])]
+    pub cluster: bool,
+    /// Open the TUI with these audit logs hunted, the matrix coloured by their hits.
+    #[arg(long = "audit-log", num_args = 1.., value_name = "FILE")]
+    pub audit_logs: Vec<String>,
+    #[command(flatten)]
+    pub live: ClusterArgs,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -22,6 +22,55 @@ pub struct Compiled<'m> {
     resources: Option<HashSet<String>>,
     /// The verbs it requires (`None`: any).
     verbs: Option<HashSet<String>>,
+    /// The subresources it requires (`None`: any; `''` is none).
+    subresources: Option<HashSet<String>>,
+    /// Derived facts it requires, checked before running CEL.
+    flags: Vec<(Flag, bool)>,
+}
+
+/// A derived fact an expression may require as a whole top-level conjunct.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flag {
+    Anonymous,
+    Allowed,
+    System,
+    Impersonated,
+}
+
+impl Flag {
+    fn of(self, e: &Prepared) -> bool {
+        match self {
+            Flag::Anonymous => e.anonymous,
+            Flag::Allowed => e.allowed,
+            Flag::System => e.system,
+            Flag::Impersonated => e
+                .event
+                .get("impersonatedUser")
+                .is_some_and(|u| !u.is_null()),
+        }
+    }
+}
+
+/// The facts `expr` requires: top-level conjuncts such as `allowed`, `!system`,
+/// `has(event.impersonatedUser)`.
+pub fn required_flags(expr: &str) -> Vec<(Flag, bool)> {
+    let mut out = Vec::new();
+    for conjunct in top_level_conjuncts(expr) {
+        let c = strip_parens(conjunct.trim());
+        let (negated, name) = match c.strip_prefix('!') {
+            Some(rest) => (true, rest.trim()),
+            None => (false, c),
+        };
+        let flag = match name {
+            "anonymous" => Flag::Anonymous,
+            "allowed" => Flag::Allowed,
+            "system" => Flag::System,
+            "has(event.impersonatedUser)" if !negated => Flag::Impersonated,
+            _ => continue,
+        };
+        out.push((flag, !negated));
+    }
+    out
 }
 
 /// All executable detections of a matrix.
@@ -53,6 +102,8 @@ impl<'m> Detections<'m> {
                         program,
                         resources: required(expr, "event.objectRef.resource"),
                         verbs: required(expr, "event.verb"),
+                        subresources: required(expr, "event.objectRef.subresource"),
+                        flags: required_flags(expr),
                     }),
                     Err(errors) => diags.push(
                         Diagnostic::new(
@@ -77,11 +128,16 @@ impl<'m> Detections<'m> {
     pub fn matches(&self, event: &Prepared, errors: &mut Vec<String>) -> Vec<usize> {
         let resource = event.str_at("/objectRef/resource");
         let verb = event.str_at("/verb");
+        let subresource = event.str_at("/objectRef/subresource");
         let mut out = Vec::new();
         let mut scope: Option<Context<'_, '_>> = None;
         for (i, c) in self.compiled.iter().enumerate() {
             if c.resources.as_ref().is_some_and(|r| !r.contains(resource))
                 || c.verbs.as_ref().is_some_and(|v| !v.contains(verb))
+                || c.subresources
+                    .as_ref()
+                    .is_some_and(|v| !v.contains(subresource))
+                || c.flags.iter().any(|(flag, want)| flag.of(event) != *want)
             {
                 continue;
             }
@@ -355,7 +411,7 @@ fn structure(
 
 #[cfg(test)]
 mod tests {
-    use super::required;
+    use super::{Flag, required, required_flags};
 
     #[test]
     fn gates_come_from_top_level_conjuncts_only() {
@@ -400,5 +456,18 @@ mod tests {
             ),
             set(&["create"])
         );
+        assert_eq!(
+            required_flags("anonymous && allowed && !system && (x || system)"),
+            vec![
+                (Flag::Anonymous, true),
+                (Flag::Allowed, true),
+                (Flag::System, false)
+            ]
+        );
+        assert_eq!(
+            required_flags("has(event.impersonatedUser) && x"),
+            vec![(Flag::Impersonated, true)]
+        );
+        assert!(required_flags("allowed || x").is_empty());
     }
 }

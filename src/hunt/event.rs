@@ -17,11 +17,27 @@ pub struct Prepared {
     pub pod_spec: Value,
     pub containers: Value,
     pub grants: String,
-    /// Seconds since the epoch, when the event says when it happened.
-    pub time: Option<i64>,
 }
 
 impl Prepared {
+    /// Seconds since the epoch, when the event says when it happened (parsed on demand:
+    /// most events never need it).
+    pub fn time(&self) -> Option<i64> {
+        [
+            "requestReceivedTimestamp",
+            "stageTimestamp",
+            "timestamp",
+            "p_event_time",
+        ]
+        .iter()
+        .find_map(|k| {
+            self.event
+                .get(*k)
+                .and_then(Value::as_str)
+                .and_then(parse_time)
+        })
+    }
+
     pub fn str_at(&self, pointer: &str) -> &str {
         self.event
             .pointer(pointer)
@@ -81,14 +97,6 @@ pub fn prepare(mut event: Value) -> Prepared {
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_owned();
-    let time = [
-        "requestReceivedTimestamp",
-        "stageTimestamp",
-        "timestamp",
-        "p_event_time",
-    ]
-    .iter()
-    .find_map(|k| event.get(*k).and_then(Value::as_str).and_then(parse_time));
     Prepared {
         system: is_system(&actor),
         actor,
@@ -99,7 +107,6 @@ pub fn prepare(mut event: Value) -> Prepared {
         pod_spec,
         containers,
         grants,
-        time,
         event,
     }
 }
@@ -109,56 +116,51 @@ fn fill_defaults(event: &mut Value) {
     if !event.is_object() {
         *event = Value::Object(Map::new());
     }
-    {
-        let map = event.as_object_mut().expect("object");
+    let Some(map) = event.as_object_mut() else {
+        return;
+    };
+    for key in [
+        "verb",
+        "stage",
+        "requestURI",
+        "userAgent",
+        "auditID",
+        "level",
+    ] {
+        ensure(map, key, || Value::String(String::new()));
+    }
+    ensure(map, "sourceIPs", || Value::Array(Vec::new()));
+    ensure(map, "annotations", || Value::Object(Map::new()));
+    ensure(map, "objectRef", || Value::Object(Map::new()));
+    ensure(map, "user", || Value::Object(Map::new()));
+    ensure(map, "responseStatus", || Value::Object(Map::new()));
+    if let Some(r) = map.get_mut("objectRef").and_then(Value::as_object_mut) {
         for key in [
-            "verb",
-            "stage",
-            "requestURI",
-            "userAgent",
-            "auditID",
-            "level",
+            "resource",
+            "subresource",
+            "namespace",
+            "name",
+            "apiGroup",
+            "apiVersion",
         ] {
-            ensure(map, key, || Value::String(String::new()));
+            ensure(r, key, || Value::String(String::new()));
         }
-        ensure(map, "sourceIPs", || Value::Array(Vec::new()));
-        ensure(map, "annotations", || Value::Object(Map::new()));
-        let object_ref = ensure(map, "objectRef", || Value::Object(Map::new()));
-        if let Some(r) = object_ref.as_object_mut() {
-            for key in [
-                "resource",
-                "subresource",
-                "namespace",
-                "name",
-                "apiGroup",
-                "apiVersion",
-            ] {
-                ensure(r, key, || Value::String(String::new()));
-            }
-        }
-        let user = ensure(map, "user", || Value::Object(Map::new()));
-        if let Some(u) = user.as_object_mut() {
-            ensure(u, "username", || Value::String(String::new()));
-            ensure(u, "groups", || Value::Array(Vec::new()));
-        }
-        let status = ensure(map, "responseStatus", || json!({}));
-        if let Some(s) = status.as_object_mut() {
-            ensure(s, "code", || json!(0));
-        }
+    }
+    if let Some(u) = map.get_mut("user").and_then(Value::as_object_mut) {
+        ensure(u, "username", || Value::String(String::new()));
+        ensure(u, "groups", || Value::Array(Vec::new()));
+    }
+    if let Some(s) = map.get_mut("responseStatus").and_then(Value::as_object_mut) {
+        ensure(s, "code", || json!(0));
     }
 }
 
-/// The value under `key`, set to `default()` when absent or null.
-fn ensure<'a>(
-    map: &'a mut Map<String, Value>,
-    key: &str,
-    default: impl FnOnce() -> Value,
-) -> &'a mut Value {
-    let slot = map.entry(key.to_owned()).or_insert(Value::Null);
-    if slot.is_null() {
-        *slot = default();
+/// Sets `key` to `default()` when absent or null (looking first: most events have the
+/// key, and inserting would allocate it).
+fn ensure(map: &mut Map<String, Value>, key: &str, default: impl FnOnce() -> Value) {
+    if map.get(key).is_none_or(Value::is_null) {
+        map.insert(key.to_owned(), default());
     }
-    slot
 }
 
 /// A control-plane, node or managed-service identity (not a person, not a workload).
@@ -238,7 +240,7 @@ mod tests {
         assert_eq!(p.peer, "203.0.113.9");
         assert_eq!(p.containers.as_array().map(Vec::len), Some(2));
         assert_eq!(p.str_at("/objectRef/subresource"), "");
-        assert_eq!(p.time, Some(1_714_557_600));
+        assert_eq!(p.time(), Some(1_714_557_600));
         assert!(is_system("system:node:aks-1"));
         assert!(is_system(
             "system:serviceaccount:kube-system:replicaset-controller"

@@ -65,7 +65,7 @@ actions! {
     Back,
     /// Search as you type; the grid dims what does not match.
     StartSearch,
-    /// Open the command line (:show ID, :tactic NAME, :search TEXT, :q).
+    /// Open the command line (:show ID, :tactic NAME, :search TEXT, :context NAME, :q).
     StartCommand,
     /// Run the command line.
     RunCommand,
@@ -73,7 +73,7 @@ actions! {
     ToggleHelp,
     /// Quit ktm.
     Quit,
-    /// Playbooks: walk this technique's playbook, walk the open playbook, or list them all.
+    /// Playbooks: the list on the grid, a technique's playbook, a playbook's walkthrough.
     Playbooks,
     /// Scenarios: show the open scenario's path on the grid, or list them all.
     Scenarios,
@@ -89,8 +89,12 @@ actions! {
     Reveal,
     /// Add a note to the step.
     AddNote,
-    /// Copy the selected command block to the clipboard (OSC 52).
+    /// Copy the selected command block, or a finding's verify command (OSC 52 clipboard).
     Copy,
+    /// Run the checks on the source given at start (again), in the background.
+    RunChecks,
+    /// Show only techniques with findings or audit hits (the others dimmed), or all.
+    ToggleFindings,
     /// Delete the character before the cursor.
     DeleteBack,
     /// Delete the character under the cursor.
@@ -115,6 +119,8 @@ actions! {
     OpenEntity(String),
     /// Select a tactic's column in the grid, by slug or name.
     GoToTactic(String),
+    /// Use this kubeconfig context for the next check run, and run.
+    UseContext(String),
     /// Run a search for this text.
     Search(String),
     /// Mouse click at a screen column and row.
@@ -152,6 +158,10 @@ pub enum Effect {
     SaveSession(Box<crate::walk::Session>),
     /// Put this text on the clipboard (OSC 52 through the terminal).
     Copy(String),
+    /// Run the checks in the background (generation, cluster context override).
+    RunChecks(u64, Option<String>),
+    /// Stop the background run.
+    CancelChecks,
 }
 
 #[cfg(test)]

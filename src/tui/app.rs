@@ -9,6 +9,7 @@ pub mod help;
 pub mod modes;
 pub mod page;
 pub mod query;
+pub mod results;
 pub mod scenario;
 pub mod walk;
 
@@ -103,6 +104,8 @@ pub struct App {
     pub session_name: String,
     /// The clock (seconds since the epoch); tests set a fixed one.
     pub clock: fn() -> u64,
+    /// Check results and hunt hits laid over the matrix.
+    pub results: results::Results,
 }
 
 impl App {
@@ -129,7 +132,73 @@ impl App {
             store: None,
             session_name: "default".to_owned(),
             clock: crate::walk::now,
+            results: results::Results::default(),
         }
+    }
+
+    /// The page for `id`: an entity (a technique with its check results and hunt hits),
+    /// or one finding (`finding:<n>`) or hunt hit (`hit:<n>`).
+    pub fn build_page(&self, id: &str) -> Option<Page> {
+        let width = self.page_width();
+        if let Some((title, markdown)) = results::detail_markdown(self, id) {
+            return Some(Page::from_markdown(
+                &self.matrix,
+                id,
+                "result",
+                &title,
+                "",
+                &markdown,
+                width,
+            ));
+        }
+        let entity = self.matrix.find(id)?;
+        let extra = match entity {
+            Entity::Technique(t) if self.results.active() => {
+                results::technique_markdown(&self.results, t)
+            }
+            _ => String::new(),
+        };
+        Some(Page::build_with(&self.matrix, entity, &extra, width))
+    }
+
+    /// Rebuilds the page shown (new results, a new size), keeping scroll and selection.
+    pub fn refresh_page(&mut self) {
+        let Some(page) = &self.page else { return };
+        let target = page.selected_target().map(str::to_owned);
+        let scroll = page.scroll;
+        let id = page.id.clone();
+        let height = self.page_height();
+        if let Some(mut fresh) = self.build_page(&id) {
+            fresh.selected = target.and_then(|t| fresh.links.iter().position(|l| l.target == t));
+            fresh.scroll = scroll;
+            fresh.scroll_by(0, height);
+            self.page = Some(fresh);
+        }
+    }
+
+    /// The object a finding is about, as pretty JSON, from the objects the run read.
+    pub fn object_json(&self, o: &crate::checks::report::ObjectRef) -> Option<String> {
+        let object = self.results.objects.iter().find(|v| {
+            v.get("kind").and_then(serde_json::Value::as_str) == Some(o.kind.as_str())
+                && v.pointer("/metadata/name")
+                    .and_then(serde_json::Value::as_str)
+                    == Some(o.name.as_str())
+                && v.pointer("/metadata/namespace")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or("")
+                    == o.namespace
+        })?;
+        let text = serde_json::to_string_pretty(object).ok()?;
+        let lines: Vec<&str> = text.lines().collect();
+        Some(if lines.len() > 300 {
+            format!(
+                "{}\n… ({} more lines)",
+                lines[..300].join("\n"),
+                lines.len() - 300
+            )
+        } else {
+            text
+        })
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
@@ -164,7 +233,7 @@ impl App {
 
     /// Opens the entity `query` (an id, a bare number, a tactic's slug or name).
     pub fn open(&mut self, query: &str) {
-        let Some(entity) = self.matrix.find(query) else {
+        let Some(page) = self.build_page(query) else {
             self.error(format!(
                 "no technique, mitigation, tactic, playbook or scenario `{}`; try :search {}",
                 sanitize(query),
@@ -179,11 +248,11 @@ impl App {
                 selected: current.selected,
             });
         }
-        if let Entity::Technique(t) = entity {
+        if let Some(Entity::Technique(t)) = self.matrix.find(query) {
             self.grid.select_id(t.id.as_str());
             self.grid.scroll_into_view(layout::screen(self.size).body);
         }
-        self.page = Some(Page::build(&self.matrix, entity, self.page_width()));
+        self.page = Some(page);
         self.mode = Mode::Detail;
         self.under = Mode::Detail;
     }
@@ -196,8 +265,7 @@ impl App {
             self.under = Mode::Matrix;
             return;
         };
-        if let Some(entity) = self.matrix.find(&visit.id) {
-            let mut page = Page::build(&self.matrix, entity, self.page_width());
+        if let Some(mut page) = self.build_page(&visit.id) {
             page.selected = visit.selected.filter(|i| *i < page.links.len());
             page.scroll = visit.scroll;
             page.scroll_by(0, self.page_height());
@@ -208,19 +276,7 @@ impl App {
 
     fn resize(&mut self, width: u16, height: u16) {
         self.size = Rect::new(0, 0, width, height);
-        let width = self.page_width();
-        let height = self.page_height();
-        if let Some(page) = &mut self.page {
-            let target = page.selected_target().map(str::to_owned);
-            if let Some(entity) = self.matrix.find(&page.id) {
-                let mut fresh = Page::build(&self.matrix, entity, width);
-                fresh.selected =
-                    target.and_then(|t| fresh.links.iter().position(|l| l.target == t));
-                fresh.scroll = page.scroll;
-                fresh.scroll_by(0, height);
-                *page = fresh;
-            }
-        }
+        self.refresh_page();
         self.grid.scroll_into_view(layout::screen(self.size).body);
     }
 
@@ -269,6 +325,15 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Scenarios if matches!(app.mode, Mode::Matrix | Mode::Detail) => {
             scenario::scenarios(app);
         }
+        Action::RunChecks => return results::start(app, None),
+        Action::UseContext(name) => return results::start(app, Some(&name)),
+        Action::ToggleFindings if matches!(app.mode, Mode::Matrix | Mode::Detail) => {
+            results::toggle_findings(app);
+        }
+        Action::Back if app.results.running.is_some() && app.mode == Mode::Matrix => {
+            return results::cancel(app);
+        }
+        Action::Copy if app.mode == Mode::Detail => return results::copy_verify(app),
         Action::Resize(w, h) => app.resize(w, h),
         Action::OpenEntity(id) => app.open(&id),
         Action::GoToTactic(name) => app.go_to_tactic(&name),

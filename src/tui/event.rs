@@ -58,8 +58,10 @@ impl EventSource for TerminalEvents {
                 match wait_for_input(Duration::from_millis(200))? {
                     Input::Ready => {}
                     Input::Timeout => {
+                        // A tick every poll (200 ms): clocks and background runs show
+                        // progress without a key press.
                         self.idle += 1;
-                        if self.idle >= 5 {
+                        if self.idle >= 1 {
                             self.idle = 0;
                             return Ok(Some(Event::Tick));
                         }

@@ -94,6 +94,23 @@ impl Theme {
         )
     }
 
+    /// A finding's severity on the grid.
+    pub fn severity(self, severity: crate::matrix::check::Severity) -> Style {
+        use crate::matrix::check::Severity as S;
+        let color = match severity {
+            S::Critical => Color::Magenta,
+            S::High => Color::Red,
+            S::Medium => Color::Yellow,
+            S::Low => Color::Cyan,
+        };
+        let mono = if severity >= S::High {
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD)
+        };
+        self.pick(Style::new().fg(color).add_modifier(Modifier::BOLD), mono)
+    }
+
     pub fn error(self) -> Style {
         self.pick(
             Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),

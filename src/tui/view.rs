@@ -110,6 +110,19 @@ pub fn header(frame: &mut Frame<'_>, app: &App, screen: Screen) {
                 format!(" filter “{query}”: {n} of {total}"),
                 format!(" “{query}”: {n} of {total}"),
             ]
+        } else if let Some((_, progress)) = &app.results.running {
+            let progress = sanitize(progress).into_owned();
+            vec![
+                format!(" checks running: {progress} · Esc cancels"),
+                format!(" checks running: {progress}"),
+                " checks running…".to_owned(),
+            ]
+        } else if let Some([long, short]) = matrix::legend(app) {
+            vec![
+                format!(" {total} techniques · {long}"),
+                format!(" {long}"),
+                format!(" {short}"),
+            ]
         } else {
             vec![
                 format!(

@@ -3,7 +3,8 @@
 use crate::tui::action::Action;
 
 /// What `:help` and errors list.
-pub const COMMANDS: &str = ":show ID  :tactic NAME  :search TEXT  :help  :q";
+pub const COMMANDS: &str =
+    ":show ID  :tactic NAME  :search TEXT  :context NAME  :checks  :help  :q";
 
 /// Parses a command line (without the `:`). `Ok(None)` for an empty line.
 pub fn parse(line: &str) -> Result<Option<Action>, String> {
@@ -35,6 +36,11 @@ pub fn parse(line: &str) -> Result<Option<Action>, String> {
             needs("some text", "privileged")?;
             Action::Search(rest.to_owned())
         }
+        "context" | "ctx" => {
+            needs("a kubeconfig context", "prod-eu")?;
+            Action::UseContext(rest.to_owned())
+        }
+        "checks" | "check" | "c" => Action::RunChecks,
         "help" | "h" => Action::ToggleHelp,
         other => {
             return Err(format!(

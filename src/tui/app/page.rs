@@ -32,13 +32,47 @@ pub struct Page {
 impl Page {
     /// Renders `entity` wrapped to `width` cells.
     pub fn build(matrix: &Matrix, entity: Entity<'_>, width: usize) -> Self {
-        let lines = render_markdown(&entity_markdown(matrix, entity), width);
-        let found = find_links(matrix, entity, &lines);
+        Self::build_with(matrix, entity, "", width)
+    }
+
+    /// Renders `entity` with `extra` markdown (check results, hunt hits) after its page.
+    pub fn build_with(matrix: &Matrix, entity: Entity<'_>, extra: &str, width: usize) -> Self {
+        let mut markdown = entity_markdown(matrix, entity);
+        if !extra.is_empty() {
+            markdown.push('\n');
+            markdown.push_str(extra);
+        }
+        let lines = render_markdown(&markdown, width);
+        let found = find_links(matrix, entity.id(), Some(entity), &lines);
         Self {
             id: entity.id().to_owned(),
             kind: entity.kind(),
             title: sanitize(&format!("{} {}", entity.id(), entity.name())).into_owned(),
             facts: sanitize(&facts(matrix, entity)).into_owned(),
+            lines,
+            links: found,
+            selected: None,
+            scroll: 0,
+        }
+    }
+
+    /// A page that is not an entity's (a finding, a hunt hit), from its markdown.
+    pub fn from_markdown(
+        matrix: &Matrix,
+        id: &str,
+        kind: &'static str,
+        title: &str,
+        facts: &str,
+        markdown: &str,
+        width: usize,
+    ) -> Self {
+        let lines = render_markdown(markdown, width);
+        let found = find_links(matrix, id, None, &lines);
+        Self {
+            id: id.to_owned(),
+            kind,
+            title: sanitize(title).into_owned(),
+            facts: sanitize(facts).into_owned(),
             lines,
             links: found,
             selected: None,
@@ -143,7 +177,12 @@ pub fn facts(matrix: &Matrix, entity: Entity<'_>) -> String {
 
 /// Every mention of another entity's id in the page, plus the technique's tactics by name
 /// on its facts line, in reading order.
-fn find_links(matrix: &Matrix, entity: Entity<'_>, lines: &[Line]) -> Vec<Link> {
+fn find_links(
+    matrix: &Matrix,
+    self_id: &str,
+    entity: Option<Entity<'_>>,
+    lines: &[Line],
+) -> Vec<Link> {
     let mut out = Vec::new();
     for (n, line) in lines.iter().enumerate() {
         let text = line.plain_text();
@@ -154,7 +193,7 @@ fn find_links(matrix: &Matrix, entity: Entity<'_>, lines: &[Line]) -> Vec<Link> 
                 .map_or(text.len(), |i| i + at);
             let token = text[at..end].trim_end_matches('.');
             let known = matrix.technique(token).is_some() || matrix.mitigation(token).is_some();
-            if known && token != entity.id() {
+            if known && token != self_id {
                 let start = text_width(&text[..at]);
                 out.push(Link {
                     target: token.to_owned(),
@@ -170,7 +209,7 @@ fn find_links(matrix: &Matrix, entity: Entity<'_>, lines: &[Line]) -> Vec<Link> 
         .iter()
         .map(crate::matrix::Playbook::id)
         .chain(matrix.scenarios.iter().map(|s| s.id.as_str()));
-    for id in named.filter(|id| *id != entity.id()) {
+    for id in named.filter(|id| *id != self_id) {
         for (n, line) in lines.iter().enumerate() {
             let text = line.plain_text();
             let mut from = 0;
@@ -191,7 +230,8 @@ fn find_links(matrix: &Matrix, entity: Entity<'_>, lines: &[Line]) -> Vec<Link> 
             }
         }
     }
-    if let Entity::Technique(t) = entity {
+    result_links(lines, &mut out);
+    if let Some(Entity::Technique(t)) = entity {
         for id in &t.tactics {
             let Some(tactic) = matrix.tactic(id.as_str()) else {
                 continue;
@@ -212,4 +252,28 @@ fn find_links(matrix: &Matrix, entity: Entity<'_>, lines: &[Line]) -> Vec<Link> 
     }
     out.sort_by_key(|l| (l.line, l.cols.start));
     out
+}
+
+/// `F<n>` and `H<n>` at the start of a list item: a finding or a hunt hit of the results.
+fn result_links(lines: &[Line], out: &mut Vec<Link>) {
+    for (n, line) in lines.iter().enumerate() {
+        let text = line.plain_text();
+        let trimmed = text.trim_start();
+        let Some(rest) = trimmed.strip_prefix("• ") else {
+            continue;
+        };
+        let token: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
+        let (prefix, number) = token.split_at(token.len().min(1));
+        let target = match (prefix, number.parse::<usize>()) {
+            ("F", Ok(k)) => format!("finding:{k}"),
+            ("H", Ok(k)) => format!("hit:{k}"),
+            _ => continue,
+        };
+        let start = text_width(&text[..text.len() - rest.len()]);
+        out.push(Link {
+            target,
+            line: n,
+            cols: start..start + text_width(&token),
+        });
+    }
 }

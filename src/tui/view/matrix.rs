@@ -19,15 +19,63 @@ use crate::tui::layout;
 use crate::tui::markdown::ellipsize;
 use crate::tui::markdown::to_line;
 
-/// The badge of a technique's cell: its step number on the scenario path shown (the
-/// first step that uses it), else blank. Reserved for the status of the technique's
-/// checks (findings, clean, unknown) once results overlay the grid.
-fn badge(path: &[&str], cell: &Cell) -> String {
-    match path.iter().position(|id| *id == cell.id) {
-        Some(i) if i < 9 => char::from(b'1' + u8::try_from(i).unwrap_or(8)).to_string(),
-        Some(_) => "+".to_owned(),
-        None => " ".to_owned(),
+/// The badge of a technique's cell, two characters: its step number on the scenario
+/// path shown; else, with results, the checks' verdict (`C` `H` `M` `L` the highest
+/// severity of its findings, `✓` clean, `?` unknown, blank without a check) and `◆` when
+/// the audit logs show it was used.
+fn badge(app: &App, path: &[&str], cell: &Cell) -> Vec<Span<'static>> {
+    let theme = app.theme;
+    if !path.is_empty() {
+        let step = match path.iter().position(|id| *id == cell.id) {
+            Some(i) if i < 9 => char::from(b'1' + u8::try_from(i).unwrap_or(8)).to_string(),
+            Some(_) => "+".to_owned(),
+            None => " ".to_owned(),
+        };
+        return vec![Span::raw(" "), Span::styled(step, theme.mark())];
     }
+    let Some(state) = app.results.states.get(&cell.id) else {
+        return vec![Span::raw("  ")];
+    };
+    let check = match (state.highest, state.unknown.is_empty(), state.checked) {
+        (Some(severity), _, _) => {
+            let letter = severity.as_str()[..1].to_ascii_uppercase();
+            Span::styled(letter, theme.severity(severity))
+        }
+        (None, false, _) => Span::styled("?", theme.mark()),
+        (None, true, true) if app.results.report.is_some() => Span::styled("✓", theme.muted()),
+        _ => Span::raw(" "),
+    };
+    let hunt = if state.hunt_hits > 0 {
+        Span::styled("◆", theme.error())
+    } else {
+        Span::raw(" ")
+    };
+    vec![check, hunt]
+}
+
+/// What the badges mean, for the header: longest first, the shortest still explains.
+pub fn legend(app: &App) -> Option<[String; 2]> {
+    if !app.results.active() {
+        return None;
+    }
+    let checks = app.results.report.is_some();
+    let hunt = app.results.hunt.is_some();
+    let toggle = if app.results.findings_only {
+        "f: all"
+    } else {
+        "f: findings only"
+    };
+    let long = match (checks, hunt) {
+        (true, true) => format!("C/H/M/L findings · ✓ clean · ? unknown · ◆ audit hits · {toggle}"),
+        (true, false) => format!("C/H/M/L findings · ✓ clean · ? unknown · {toggle}"),
+        _ => format!("◆ audit hits · {toggle}"),
+    };
+    let short = match (checks, hunt) {
+        (true, true) => "C/H/M/L findings ✓ ? ◆ hits".to_owned(),
+        (true, false) => "C/H/M/L findings ✓ clean ? unknown".to_owned(),
+        _ => "◆ audit hits".to_owned(),
+    };
+    Some([long, short])
 }
 
 pub fn draw(frame: &mut Frame<'_>, app: &App, body: Rect) {
@@ -83,7 +131,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, body: Rect) {
                     theme.selected()
                 } else if Some(cell.id.as_str()) == selected_id {
                     theme.same_entity()
-                } else if filtering && !app.search.is_match(&cell.id) {
+                } else if (filtering && !app.search.is_match(&cell.id))
+                    || (app.results.findings_only && !app.results.notable(&cell.id))
+                {
                     theme.dimmed()
                 } else if !path.is_empty() {
                     if path.contains(&cell.id.as_str()) {
@@ -94,7 +144,12 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, body: Rect) {
                 } else {
                     Style::new()
                 };
-                cell_line(cell, &badge(&path, cell), usize::from(inner.width), style)
+                cell_line(
+                    cell,
+                    badge(app, &path, cell),
+                    usize::from(inner.width),
+                    style,
+                )
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), inner);
@@ -148,12 +203,14 @@ fn preview(frame: &mut Frame<'_>, app: &App, area: Rect) {
 }
 
 /// `name…  B`: the name shortened to leave a space and the badge at the right edge.
-fn cell_line(cell: &Cell, badge: &str, width: usize, style: Style) -> Line<'static> {
+fn cell_line(cell: &Cell, badge: Vec<Span<'static>>, width: usize, style: Style) -> Line<'static> {
     let room = width.saturating_sub(2);
     let name = ellipsize(&cell.name, room);
     let pad = room.saturating_sub(text_width(&name));
-    Line::from(vec![
-        Span::styled(format!("{name}{} ", " ".repeat(pad)), style),
-        Span::styled(badge.to_owned(), style),
-    ])
+    let mut spans = vec![Span::styled(format!("{name}{}", " ".repeat(pad)), style)];
+    spans.extend(badge.into_iter().map(|s| {
+        let own = s.style;
+        Span::styled(s.content, style.patch(own))
+    }));
+    Line::from(spans)
 }
