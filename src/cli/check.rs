@@ -92,7 +92,18 @@ pub fn run(out: &mut dyn Write, matrix: &Matrix, opts: &Options<'_>) -> Result<b
         Some(path) => crate::checks::exceptions::load(path)?,
         None => Vec::new(),
     };
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    if terminal {
+        eprint!(
+            "\rchecking {} objects with {} checks…",
+            snapshot.objects.len(),
+            engine.checks.len()
+        );
+    }
     let mut report = engine.run(&snapshot, source);
+    if terminal {
+        eprint!("\r\u{1b}[2K");
+    }
     let expired = crate::checks::exceptions::apply(
         &mut report,
         &snapshot,

@@ -179,14 +179,23 @@ impl App {
     /// The object a finding is about, as pretty JSON, from the objects the run read.
     pub fn object_json(&self, o: &crate::checks::report::ObjectRef) -> Option<String> {
         let object = self.results.objects.iter().find(|v| {
-            v.get("kind").and_then(serde_json::Value::as_str) == Some(o.kind.as_str())
+            let kind = v
+                .get("kind")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("");
+            let namespace = if crate::checks::snapshot::is_cluster_scoped(kind) {
+                ""
+            } else {
+                v.pointer("/metadata/namespace")
+                    .and_then(serde_json::Value::as_str)
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or("default")
+            };
+            kind == o.kind
                 && v.pointer("/metadata/name")
                     .and_then(serde_json::Value::as_str)
                     == Some(o.name.as_str())
-                && v.pointer("/metadata/namespace")
-                    .and_then(serde_json::Value::as_str)
-                    .unwrap_or("")
-                    == o.namespace
+                && namespace == o.namespace
         })?;
         let text = serde_json::to_string_pretty(object).ok()?;
         let lines: Vec<&str> = text.lines().collect();

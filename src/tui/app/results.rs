@@ -183,7 +183,7 @@ pub fn technique_markdown(results: &Results, t: &Technique) -> String {
                 let excepted = if f.excepted { " (excepted)" } else { "" };
                 let _ = writeln!(
                     s,
-                    "- F{} {} `{}` {} {}/{}{excepted} — {}\n  verify: `{}`",
+                    "- F{} {} `{}` {} {}/{}{excepted} — {}\n  - verify: `{}`",
                     i + 1,
                     f.severity.as_str(),
                     f.check,
