@@ -268,6 +268,19 @@ pub fn load_matrix(source: &MatrixSource, overlays: &[PathBuf]) -> Result<Loaded
     })
 }
 
+/// Loads a matrix from files given in memory (tests, fuzzing): parse, merge, validate.
+pub fn load_files(files: &[load::SourceFile]) -> Loaded {
+    let mut diagnostics = Vec::new();
+    let matrix = assemble(vec![load::parse_layer(files)], "<memory>", &mut diagnostics);
+    diagnostics.extend(validate::validate(&matrix));
+    diagnostic::sort(&mut diagnostics);
+    diagnostics.dedup();
+    Loaded {
+        matrix,
+        diagnostics,
+    }
+}
+
 /// The raw files a matrix is read from: the base source, then each overlay folder that
 /// exists. Whatever is derived from the matrix (the search index) can be cached under a
 /// fingerprint of these and stays valid as long as none of them changes. Unreadable

@@ -62,6 +62,18 @@ impl<'m> Engine<'m> {
             if !(wanted_check && wanted_technique) {
                 continue;
             }
+            if let Some(problem) = expression_limits(&check.expr) {
+                diags.push(
+                    Diagnostic::new(
+                        Code::CheckExpression,
+                        &check.origin.0,
+                        check.expr.pos,
+                        format!("check {}: {problem}", check.id),
+                    )
+                    .hint("split the check, or compute the value in a view"),
+                );
+                continue;
+            }
             match env.compile(&check.expr) {
                 Ok(program) => checks.push(Compiled { check, program }),
                 Err(errors) => diags.push(compile_diagnostic(check, &errors)),
@@ -260,7 +272,14 @@ pub fn evidence(value: &Value, path: &str) -> Vec<String> {
 fn walk(value: &Value, parts: &[&str], at: &str, out: &mut Vec<String>) {
     let Some((first, rest)) = parts.split_first() else {
         if !value.is_null() && value != &Value::Bool(false) {
-            out.push(format!("{at}={value}"));
+            // Evidence names what was found; credentials in it are masked.
+            let mut shown = value.clone();
+            crate::redact::redact_value(&mut shown);
+            let leaf = at.rsplit(['.', '[']).next().unwrap_or(at);
+            if crate::redact::is_credential_key(leaf) && !shown.is_object() && !shown.is_array() {
+                shown = Value::String("<redacted>".to_owned());
+            }
+            out.push(crate::redact::redact_text(&format!("{at}={shown}")));
         }
         return;
     };
@@ -296,6 +315,74 @@ fn compile_diagnostic(check: &Check, errors: &cel::ParseErrors) -> Diagnostic {
         format!("check {}: CEL expression does not compile: {msg}", check.id),
     )
     .hint("see https://github.com/google/cel-spec; optional fields use `.?field.orValue(x)`")
+}
+
+/// Longest check expression accepted; a pull request has no reason to go beyond.
+pub const MAX_EXPRESSION: usize = 4096;
+/// Deepest nesting of comprehensions (`all`, `exists`, `exists_one`, `map`, `filter`):
+/// each level multiplies the work by the size of a list in the object.
+pub const MAX_COMPREHENSION_DEPTH: usize = 4;
+
+/// Why an expression is refused before it is compiled, if it is: too long, or
+/// comprehensions nested so deep that one object could cost a CPU-minute.
+pub fn expression_limits(expr: &str) -> Option<String> {
+    if expr.len() > MAX_EXPRESSION {
+        return Some(format!(
+            "the expression is {} bytes long; the limit is {MAX_EXPRESSION}",
+            expr.len()
+        ));
+    }
+    let depth = comprehension_depth(expr);
+    (depth > MAX_COMPREHENSION_DEPTH).then(|| {
+        format!(
+            "comprehensions (all, exists, map, filter) are nested {depth} deep; the limit is {MAX_COMPREHENSION_DEPTH}"
+        )
+    })
+}
+
+/// How deeply `.all(`, `.exists(`, `.map(`... calls nest, counting parentheses.
+fn comprehension_depth(expr: &str) -> usize {
+    const MACROS: [&str; 5] = [".all(", ".exists(", ".exists_one(", ".map(", ".filter("];
+    let bytes = expr.as_bytes();
+    let mut stack: Vec<bool> = Vec::new();
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'(' => {
+                let is_macro = MACROS.iter().any(|m| expr[..=i].ends_with(m));
+                if is_macro {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                stack.push(is_macro);
+            }
+            b')' => depth = depth.saturating_sub(usize::from(stack.pop() == Some(true))),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Compiles `expr` and runs it once with `value` bound to every view variable and to
+/// `object` (fuzzing, and users trying an expression).
+pub fn evaluate_once(expr: &str, value: &Value) -> Result<bool, String> {
+    if let Some(problem) = expression_limits(expr) {
+        return Err(problem);
+    }
+    let env = env();
+    let program = env.compile(expr).map_err(|e| e.to_string())?;
+    let root = cel::Context::with_env(Arc::clone(&env));
+    let mut ctx = root.new_inner_scope();
+    for view in crate::matrix::check::VIEWS {
+        ctx.add_variable_as_val(super::eval::variable(view), super::celjson::json_val(value));
+    }
+    ctx.add_variable_as_val("object", super::celjson::json_val(value));
+    ctx.add_variable_as_val("params", super::celjson::json_val(value));
+    match program.execute(&ctx) {
+        Ok(cel::Value::Bool(b)) => Ok(b),
+        Ok(other) => Err(format!("gave {other:?}, not a bool")),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Compiles every check and runs its inline tests: each `fail` object must be flagged,

@@ -94,6 +94,18 @@ impl<'m> Detections<'m> {
                 let (Some(expr), Some(id)) = (&d.expr, &d.id) else {
                     continue;
                 };
+                if let Some(problem) = crate::checks::engine::expression_limits(expr) {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::CheckExpression,
+                            &t.origin.0,
+                            expr.pos,
+                            format!("detection {}: {problem}", id.value),
+                        )
+                        .hint("split the detection into simpler ones"),
+                    );
+                    continue;
+                }
                 match env.compile(expr) {
                     Ok(program) => compiled.push(Compiled {
                         id: id.value.clone(),

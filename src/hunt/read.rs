@@ -71,7 +71,17 @@ pub fn events(
     each: &mut dyn FnMut(Value, usize),
     skipped: &mut dyn FnMut(Skipped),
 ) -> Result<(), ReadError> {
-    let mut reader = open(path)?;
+    let reader = open(path)?;
+    events_from(reader, path, each, skipped)
+}
+
+/// [`events`] over an open reader (already un-gzipped); `path` names it in messages.
+pub fn events_from(
+    mut reader: impl BufRead,
+    path: &str,
+    each: &mut dyn FnMut(Value, usize),
+    skipped: &mut dyn FnMut(Skipped),
+) -> Result<(), ReadError> {
     let io = |source| ReadError::Io {
         path: path.to_owned(),
         source,

@@ -197,7 +197,9 @@ impl App {
                     == Some(o.name.as_str())
                 && namespace == o.namespace
         })?;
-        let text = serde_json::to_string_pretty(object).ok()?;
+        let mut shown = object.clone();
+        crate::redact::redact_value(&mut shown);
+        let text = serde_json::to_string_pretty(&shown).ok()?;
         let lines: Vec<&str> = text.lines().collect();
         Some(if lines.len() > 300 {
             format!(

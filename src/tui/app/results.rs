@@ -297,7 +297,9 @@ pub fn detail_markdown(app: &App, id: &str) -> Option<(String, String)> {
             h.file,
             h.line
         );
-        let event = serde_json::to_string_pretty(&h.event).unwrap_or_default();
+        let mut shown = h.event.clone();
+        crate::redact::redact_value(&mut shown);
+        let event = serde_json::to_string_pretty(&shown).unwrap_or_default();
         let _ = write!(s, "## Event\n\n```json\n{event}\n```\n");
         return Some((format!("H{n} {}", h.detection), s));
     }
