@@ -58,4 +58,28 @@ mod tests {
             .collect();
         assert!(leftovers.is_empty());
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_symlink_is_replaced_not_followed_and_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"keep").expect("victim");
+        let target = dir.path().join("out.json");
+        std::os::unix::fs::symlink(&victim, &target).expect("symlink");
+        write_atomic(&target, b"new").expect("write");
+        assert_eq!(std::fs::read(&victim).expect("read"), b"keep");
+        assert!(
+            !std::fs::symlink_metadata(&target)
+                .expect("meta")
+                .file_type()
+                .is_symlink()
+        );
+        let mode = std::fs::metadata(&target)
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "readable by others: {mode:o}");
+    }
 }

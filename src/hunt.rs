@@ -82,6 +82,8 @@ pub struct Summary {
     pub hits: usize,
     /// Evaluation errors (an expression failing on an event); each is also a warning.
     pub errors: usize,
+    /// Hits beyond [`MAX_HITS`], counted but not kept.
+    pub dropped_hits: usize,
     /// Hits per technique, in matrix order.
     pub techniques: BTreeMap<String, usize>,
 }
@@ -97,6 +99,10 @@ pub struct HuntReport {
     #[serde(skip)]
     pub errors: Vec<String>,
 }
+
+/// Most hits kept; beyond, the hunt goes on counting but keeps no more (memory stays
+/// bounded whatever the log).
+pub const MAX_HITS: usize = 1_000_000;
 
 /// Runs `detections` over every event of `paths` (`-` is stdin).
 pub fn hunt(
@@ -133,6 +139,10 @@ pub fn hunt(
                     e.str_at("/objectRef/namespace"),
                     e.str_at("/objectRef/name")
                 );
+                if report.hits.len() >= MAX_HITS {
+                    report.summary.dropped_hits += 1;
+                    continue;
+                }
                 if !audit_id.is_empty() && !seen.insert((audit_id, index, request)) {
                     continue;
                 }

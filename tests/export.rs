@@ -206,3 +206,39 @@ fn the_json_export_holds_the_whole_matrix() {
     let want: Vec<&str> = m.techniques.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, want);
 }
+
+#[test]
+fn a_hostile_id_cannot_write_outside_the_site() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let matrix = dir.path().join("matrix");
+    common::copy_dir(Path::new("tests/fixtures/valid"), &matrix);
+    std::fs::write(
+        matrix.join("playbooks/evil.md"),
+        "---\nid: ../../evil\ntitle: Evil\ntechniques: [MS-TA9006]\nseverity: low\n---\n## Step\ntext\n",
+    )
+    .expect("write");
+    let site = dir.path().join("out/site");
+    ktm(dir.path())
+        .args([
+            "--matrix",
+            matrix.to_str().expect("path"),
+            "export",
+            "markdown",
+            site.to_str().expect("path"),
+        ])
+        .assert()
+        .success();
+    assert!(!dir.path().join("evil.md").exists());
+    assert!(!dir.path().join("out/evil.md").exists());
+    let written: Vec<String> = std::fs::read_dir(site.join("playbooks"))
+        .expect("playbooks")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        written
+            .iter()
+            .any(|n| n.ends_with("evil.md") && !n.contains('/')),
+        "{written:?}"
+    );
+}

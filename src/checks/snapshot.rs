@@ -55,6 +55,11 @@ impl Object {
     }
 }
 
+/// Largest snapshot file read (its parsed form takes about fifteen times as much memory).
+pub const MAX_SNAPSHOT_BYTES: u64 = 512 * 1024 * 1024;
+/// Most objects in one run.
+pub const MAX_OBJECTS: usize = 1_000_000;
+
 /// Kinds without a namespace.
 pub fn is_cluster_scoped(kind: &str) -> bool {
     matches!(
@@ -99,6 +104,13 @@ pub enum SourceError {
     },
     #[error("{path} is not JSON: {message}; produce it with `kubectl get <kinds> -A -o json`")]
     Json { path: PathBuf, message: String },
+    #[error(
+        "{path} is larger than {} MiB; take the snapshot a namespace at a time (--namespace)",
+        MAX_SNAPSHOT_BYTES / 1024 / 1024
+    )]
+    TooLarge { path: PathBuf },
+    #[error("more than {MAX_OBJECTS} objects in one run; check a namespace or a folder at a time")]
+    TooManyObjects,
 }
 
 impl Snapshot {
@@ -113,16 +125,31 @@ impl Snapshot {
         files.sort();
         for file in files {
             snapshot.read_manifest(&file)?;
+            snapshot.within_limits()?;
         }
         Ok(snapshot)
     }
 
     /// Objects from `kubectl get ... -o json` output (a `List`, or a single object).
     pub fn from_json_file(path: &Path) -> Result<Self, SourceError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SourceError::Io {
+        let io = |source| SourceError::Io {
             path: path.to_path_buf(),
             source,
-        })?;
+        };
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut std::io::Read::take(
+                std::fs::File::open(path).map_err(io)?,
+                MAX_SNAPSHOT_BYTES + 1,
+            ),
+            &mut text,
+        )
+        .map_err(io)?;
+        if text.len() as u64 > MAX_SNAPSHOT_BYTES {
+            return Err(SourceError::TooLarge {
+                path: path.to_path_buf(),
+            });
+        }
         let value: Value = serde_json::from_str(&text).map_err(|e| SourceError::Json {
             path: path.to_path_buf(),
             message: e.to_string(),
@@ -136,7 +163,15 @@ impl Snapshot {
             }
         }
         snapshot.push_flattened(value, &path.display().to_string(), None);
+        snapshot.within_limits()?;
         Ok(snapshot)
+    }
+
+    fn within_limits(&self) -> Result<(), SourceError> {
+        if self.objects.len() > MAX_OBJECTS {
+            return Err(SourceError::TooManyObjects);
+        }
+        Ok(())
     }
 
     /// Objects given in memory (inline tests, fixtures).

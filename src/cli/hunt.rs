@@ -55,6 +55,13 @@ pub fn run(out: &mut dyn Write, matrix: &Matrix, request: &Request<'_>) -> Resul
     if report.skipped.len() > 20 {
         eprintln!("warning: {} more lines skipped", report.skipped.len() - 20);
     }
+    if report.summary.dropped_hits > 0 {
+        eprintln!(
+            "warning: more than {} hits; {} more were counted but not kept (narrow with --since, --user, --technique)",
+            crate::hunt::MAX_HITS,
+            report.summary.dropped_hits
+        );
+    }
     for e in report.errors.iter().take(5) {
         eprintln!("warning: evaluation failed: {}", sanitize(e));
     }

@@ -17,7 +17,30 @@ fn page_path(entity: Entity<'_>) -> String {
         Entity::Playbook(_) => "playbooks",
         Entity::Scenario(_) => "scenarios",
     };
-    format!("{folder}/{}.md", entity.id())
+    format!("{folder}/{}.md", file_stem(entity.id()))
+}
+
+/// An id as a file name that cannot leave its folder: only letters, digits, `-`, `_` and
+/// inner dots survive (`../x` becomes `.._x`, then `__x`); an overlay with a hostile id
+/// still writes inside the chosen directory.
+pub fn file_stem(id: &str) -> String {
+    let mut out: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    while out.starts_with('.') {
+        out.replace_range(..1, "_");
+    }
+    if out.is_empty() {
+        out.push('_');
+    }
+    out
 }
 
 /// Every page of the site: relative path and markdown text.
@@ -34,9 +57,21 @@ pub fn pages(matrix: &Matrix) -> Vec<(PathBuf, String)> {
     out
 }
 
-/// Writes the site under `dir` (each file atomically).
+/// Writes the site under `dir` (each file atomically). Every path is checked to stay
+/// under `dir` before anything is written.
 pub fn write(matrix: &Matrix, dir: &Path) -> std::io::Result<usize> {
     let pages = pages(matrix);
+    for (path, _) in &pages {
+        if path
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+        {
+            return Err(std::io::Error::other(format!(
+                "refusing to write outside the folder: {}",
+                path.display()
+            )));
+        }
+    }
     for (path, text) in &pages {
         crate::fsutil::write_atomic(&dir.join(path), text.as_bytes())?;
     }
@@ -55,9 +90,20 @@ fn index(matrix: &Matrix) -> String {
     );
     s.push_str("## Tactics and techniques\n\n");
     for tactic in &matrix.tactics {
-        let _ = writeln!(s, "### [{}](tactics/{}.md)\n", tactic.name, tactic.id);
+        let _ = writeln!(
+            s,
+            "### [{}](tactics/{}.md)\n",
+            tactic.name,
+            file_stem(tactic.id.as_str())
+        );
         for t in matrix.techniques_in(tactic.id.as_str()) {
-            let _ = writeln!(s, "- [{} {}](techniques/{}.md)", t.id, t.name, t.id);
+            let _ = writeln!(
+                s,
+                "- [{} {}](techniques/{}.md)",
+                t.id,
+                t.name,
+                file_stem(t.id.as_str())
+            );
         }
         s.push('\n');
     }
@@ -93,7 +139,7 @@ fn index(matrix: &Matrix) -> String {
         }
         let _ = writeln!(s, "## {title}\n");
         for (id, name, folder) in items {
-            let _ = writeln!(s, "- [{id} {name}]({folder}/{id}.md)");
+            let _ = writeln!(s, "- [{id} {name}]({folder}/{}.md)", file_stem(&id));
         }
         s.push('\n');
     }
