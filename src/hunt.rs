@@ -132,7 +132,7 @@ pub fn hunt(
                 let audit_id = e.str_at("/auditID").to_owned();
                 let request = format!(
                     "{} {} {} {}/{}/{}",
-                    e.actor,
+                    e.actor(),
                     e.str_at("/verb"),
                     e.str_at("/objectRef/resource"),
                     e.str_at("/objectRef/subresource"),
@@ -190,7 +190,7 @@ fn passes(filter: &Filter, e: &event::Prepared) -> bool {
     filter
         .user
         .as_deref()
-        .is_none_or(|pattern| crate::checks::exceptions::glob(pattern, &e.actor))
+        .is_none_or(|pattern| crate::checks::exceptions::glob(pattern, e.actor()))
 }
 
 fn hit(
@@ -217,7 +217,7 @@ fn hit(
         epoch: e.time(),
         techniques: vec![c.technique.id.to_string()],
         detection: c.id.clone(),
-        user: e.actor.clone(),
+        user: e.actor().to_owned(),
         source_ips: e
             .event
             .get("sourceIPs")

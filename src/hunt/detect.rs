@@ -77,6 +77,10 @@ pub fn required_flags(expr: &str) -> Vec<(Flag, bool)> {
 pub struct Detections<'m> {
     env: Arc<Env>,
     pub compiled: Vec<Compiled<'m>>,
+    /// Detections by the resource they require, and those that require none: an event
+    /// looks only at the detections its resource can satisfy.
+    by_resource: std::collections::HashMap<String, Vec<usize>>,
+    any_resource: Vec<usize>,
 }
 
 impl<'m> Detections<'m> {
@@ -133,7 +137,28 @@ impl<'m> Detections<'m> {
                 }
             }
         }
-        (Self { env, compiled }, diags)
+        let mut by_resource: std::collections::HashMap<String, Vec<usize>> =
+            std::collections::HashMap::new();
+        let mut any_resource = Vec::new();
+        for (i, c) in compiled.iter().enumerate() {
+            match &c.resources {
+                Some(resources) => {
+                    for r in resources {
+                        by_resource.entry(r.clone()).or_default().push(i);
+                    }
+                }
+                None => any_resource.push(i),
+            }
+        }
+        (
+            Self {
+                env,
+                compiled,
+                by_resource,
+                any_resource,
+            },
+            diags,
+        )
     }
 
     /// The indices of the detections that match `event`, and evaluation errors.
@@ -143,9 +168,14 @@ impl<'m> Detections<'m> {
         let subresource = event.str_at("/objectRef/subresource");
         let mut out = Vec::new();
         let mut scope: Option<Context<'_, '_>> = None;
-        for (i, c) in self.compiled.iter().enumerate() {
-            if c.resources.as_ref().is_some_and(|r| !r.contains(resource))
-                || c.verbs.as_ref().is_some_and(|v| !v.contains(verb))
+        let mut candidates: Vec<usize> = self.any_resource.clone();
+        if let Some(these) = self.by_resource.get(resource) {
+            candidates.extend(these);
+            candidates.sort_unstable();
+        }
+        for i in candidates {
+            let c = &self.compiled[i];
+            if c.verbs.as_ref().is_some_and(|v| !v.contains(verb))
                 || c.subresources
                     .as_ref()
                     .is_some_and(|v| !v.contains(subresource))
@@ -171,13 +201,14 @@ fn context<'e>(env: &Arc<Env>, e: &'e Prepared) -> Context<'e, 'e> {
     ctx.add_variable_as_val("event", json_val(&e.event));
     ctx.add_variable_as_val("podSpec", json_val(&e.pod_spec));
     ctx.add_variable_as_val("containers", json_val(&e.containers));
-    let _ = ctx.add_variable("actor", e.actor.clone());
-    let _ = ctx.add_variable("groups", e.groups.clone());
+    let _ = ctx.add_variable("actor", e.actor().to_owned());
+    let groups: Vec<String> = e.groups().into_iter().map(str::to_owned).collect();
+    let _ = ctx.add_variable("groups", groups);
     let _ = ctx.add_variable("system", e.system);
     let _ = ctx.add_variable("anonymous", e.anonymous);
     let _ = ctx.add_variable("allowed", e.allowed);
-    let _ = ctx.add_variable("peer", e.peer.clone());
-    let _ = ctx.add_variable("grants", e.grants.clone());
+    let _ = ctx.add_variable("peer", e.peer().to_owned());
+    let _ = ctx.add_variable("grants", e.grants().to_owned());
     ctx
 }
 

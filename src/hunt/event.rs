@@ -4,19 +4,16 @@
 
 use serde_json::{Map, Value, json};
 
-/// An event with its derived facts.
+/// An event with its derived facts. The facts detections are gated by are computed
+/// eagerly; the strings only an expression reads are borrowed from the event on demand.
 #[derive(Debug)]
 pub struct Prepared {
     pub event: Value,
-    pub actor: String,
-    pub groups: Vec<String>,
     pub system: bool,
     pub anonymous: bool,
     pub allowed: bool,
-    pub peer: String,
     pub pod_spec: Value,
     pub containers: Value,
-    pub grants: String,
 }
 
 impl Prepared {
@@ -44,32 +41,64 @@ impl Prepared {
             .and_then(Value::as_str)
             .unwrap_or("")
     }
+
+    /// The effective username: `impersonatedUser` when present, else `user`.
+    pub fn actor(&self) -> &str {
+        actor_of(&self.event)
+    }
+
+    /// The effective groups.
+    pub fn groups(&self) -> Vec<&str> {
+        effective(&self.event)
+            .and_then(|u| u.get("groups"))
+            .and_then(Value::as_array)
+            .map(|g| g.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    /// The last of `sourceIPs`: the peer the API server saw.
+    pub fn peer(&self) -> &str {
+        self.event
+            .get("sourceIPs")
+            .and_then(Value::as_array)
+            .and_then(|ips| ips.last())
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+
+    /// The role a (Cluster)RoleBinding in the request grants.
+    pub fn grants(&self) -> &str {
+        self.str_at("/requestObject/roleRef/name")
+    }
+}
+
+fn effective(event: &Value) -> Option<&Value> {
+    event
+        .get("impersonatedUser")
+        .filter(|u| u.get("username").and_then(Value::as_str).is_some())
+        .or_else(|| event.get("user"))
+}
+
+fn actor_of(event: &Value) -> &str {
+    effective(event)
+        .and_then(|u| u.get("username"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }
 
 /// Fills the fields every expression may read and derives the rest.
 pub fn prepare(mut event: Value) -> Prepared {
     fill_defaults(&mut event);
-    let effective = event
-        .get("impersonatedUser")
-        .filter(|u| u.get("username").and_then(Value::as_str).is_some())
-        .or_else(|| event.get("user"));
-    let actor = effective
-        .and_then(|u| u.get("username"))
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_owned();
-    let groups: Vec<String> = effective
-        .and_then(|u| u.get("groups"))
-        .and_then(Value::as_array)
-        .map(|g| {
-            g.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
-    let anonymous =
-        actor == "system:anonymous" || groups.iter().any(|g| g == "system:unauthenticated");
+    let actor = actor_of(&event);
+    let anonymous = actor == "system:anonymous"
+        || effective(&event)
+            .and_then(|u| u.get("groups"))
+            .and_then(Value::as_array)
+            .is_some_and(|g| {
+                g.iter()
+                    .any(|x| x.as_str() == Some("system:unauthenticated"))
+            });
+    let system = is_system(actor);
     let code = event
         .pointer("/responseStatus/code")
         .and_then(Value::as_i64)
@@ -79,35 +108,19 @@ pub fn prepare(mut event: Value) -> Prepared {
         .and_then(Value::as_str);
     let allowed =
         (200..300).contains(&code) || code == 101 || (code == 0 && decision == Some("allow"));
-    let peer = event
-        .get("sourceIPs")
-        .and_then(Value::as_array)
-        .and_then(|ips| ips.last())
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_owned();
     let pod_spec = event
         .get("requestObject")
         .and_then(find_pod_spec)
         .cloned()
         .unwrap_or_else(|| Value::Object(Map::new()));
     let containers = Value::Array(all_containers(&pod_spec));
-    let grants = event
-        .pointer("/requestObject/roleRef/name")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_owned();
     Prepared {
-        system: is_system(&actor),
-        actor,
-        groups,
+        event,
+        system,
         anonymous,
         allowed,
-        peer,
         pod_spec,
         containers,
-        grants,
-        event,
     }
 }
 
@@ -233,11 +246,11 @@ mod tests {
             "sourceIPs": ["10.0.0.1", "203.0.113.9"], "responseStatus": {"code": 201},
             "requestObject": {"spec": {"template": {"spec": {"containers": [{"name": "c"}], "initContainers": [{"name": "i"}]}}}},
             "requestReceivedTimestamp": "2024-05-01T10:00:00.5Z"}));
-        assert_eq!(p.actor, "system:serviceaccount:prod:deployer");
-        assert_eq!(p.groups, ["x"]);
+        assert_eq!(p.actor(), "system:serviceaccount:prod:deployer");
+        assert_eq!(p.groups(), ["x"]);
         assert!(!p.system);
         assert!(p.allowed);
-        assert_eq!(p.peer, "203.0.113.9");
+        assert_eq!(p.peer(), "203.0.113.9");
         assert_eq!(p.containers.as_array().map(Vec::len), Some(2));
         assert_eq!(p.str_at("/objectRef/subresource"), "");
         assert_eq!(p.time(), Some(1_714_557_600));
