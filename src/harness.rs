@@ -50,8 +50,7 @@ pub fn manifests(data: &[u8]) {
 
 /// Audit logs an attacker may have shaped: every envelope, every detection.
 pub fn audit_lines(data: &[u8]) {
-    let matrix = shipped_matrix();
-    let (detections, _) = crate::hunt::Detections::new(matrix, &[]);
+    let detections = shipped_detections();
     let mut errors = Vec::new();
     let _ = crate::hunt::read::events_from(
         data,
@@ -113,6 +112,12 @@ fn shipped_engine() -> &'static crate::checks::Engine<'static> {
         )
         .0
     })
+}
+
+fn shipped_detections() -> &'static crate::hunt::Detections<'static> {
+    static DETECTIONS: std::sync::OnceLock<crate::hunt::Detections<'static>> =
+        std::sync::OnceLock::new();
+    DETECTIONS.get_or_init(|| crate::hunt::Detections::new(shipped_matrix(), &[]).0)
 }
 
 fn shipped_index() -> Option<&'static crate::search::SearchIndex> {
