@@ -32,7 +32,11 @@ pub fn render_markdown(markdown: &str, width: usize) -> Vec<Line> {
     r.out
 }
 
+/// Block quotes and lists deeper than this are drawn at this depth.
+const MAX_DRAWN_DEPTH: usize = 8;
+
 #[derive(Default)]
+
 struct Renderer {
     width: usize,
     out: Vec<Line>,
@@ -223,8 +227,14 @@ impl Renderer {
             dim: true,
             ..Style::default()
         };
-        let quote = "│ ".repeat(self.quote_depth);
-        let indent = "  ".repeat(self.lists.len().saturating_sub(1));
+        // Deep nesting is drawn up to a fixed depth: beyond it a reader gains nothing, and
+        // prefixes as wide as the nesting made hostile input quadratic (found by fuzzing).
+        let quote = if self.quote_depth > MAX_DRAWN_DEPTH {
+            format!("{}┊ ", "│ ".repeat(MAX_DRAWN_DEPTH))
+        } else {
+            "│ ".repeat(self.quote_depth)
+        };
+        let indent = "  ".repeat(self.lists.len().saturating_sub(1).min(MAX_DRAWN_DEPTH));
         let mut first = Vec::new();
         let mut rest = Vec::new();
         if !quote.is_empty() {
