@@ -5,7 +5,7 @@ use super::Matrix;
 use super::check::{Check, VIEWS};
 use super::diagnostic::{Code, Diagnostic};
 use super::model::Located;
-use super::validate::{empty_name, file_name, id_range, is_slug, suggest};
+use super::validate::{empty_name, file_name, is_slug, suggest, unknown_technique};
 
 pub(super) fn check_rules(matrix: &Matrix, check: &Check, out: &mut Vec<Diagnostic>) {
     let file = &check.origin.0;
@@ -52,21 +52,7 @@ pub(super) fn check_rules(matrix: &Matrix, check: &Check, out: &mut Vec<Diagnost
     }
     for tid in &check.techniques {
         let Some(t) = matrix.technique(tid.as_str()) else {
-            if !matrix.broken_ids.contains(tid.as_str()) {
-                out.push(
-                    Diagnostic::new(
-                        Code::UnknownTechnique,
-                        file,
-                        tid.pos,
-                        format!("technique {tid} does not exist"),
-                    )
-                    .hint(suggest(
-                        tid.as_str(),
-                        matrix.techniques.iter().map(|t| t.id.as_str()),
-                        &id_range(matrix.techniques.iter().map(|t| t.id.as_str())),
-                    )),
-                );
-            }
+            unknown_technique(matrix, file, tid, out);
             continue;
         };
         if !t.checks.iter().any(|c| c.as_str() == id) {

@@ -10,7 +10,7 @@ use super::diagnostic::{Code, Diagnostic};
 use super::model::{Located, Pos};
 use super::playbook::Playbook;
 use super::scenario::Scenario;
-use super::validate::{duplicates, file_name, id_range, is_slug, known_or_none, suggest};
+use super::validate::{duplicates, file_name, is_slug, known_or_none, unknown_technique};
 
 pub(super) fn playbook_rules(matrix: &Matrix, p: &Playbook, out: &mut Vec<Diagnostic>) {
     let file = &p.origin.0;
@@ -182,30 +182,6 @@ fn slug_id(file: &str, id: &Located<String>, kind: &str, out: &mut Vec<Diagnosti
             .hint("use lower-case words joined by '-', for example cryptomining-pod"),
         );
     }
-}
-
-fn unknown_technique(
-    matrix: &Matrix,
-    file: &str,
-    tid: &Located<super::TechniqueId>,
-    out: &mut Vec<Diagnostic>,
-) {
-    if matrix.broken_ids.contains(tid.as_str()) {
-        return;
-    }
-    out.push(
-        Diagnostic::new(
-            Code::UnknownTechnique,
-            file,
-            tid.pos,
-            format!("technique {tid} does not exist"),
-        )
-        .hint(suggest(
-            tid.as_str(),
-            matrix.techniques.iter().map(|t| t.id.as_str()),
-            &id_range(matrix.techniques.iter().map(|t| t.id.as_str())),
-        )),
-    );
 }
 
 /// kubectl verbs that never change anything.

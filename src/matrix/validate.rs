@@ -270,22 +270,7 @@ fn mitigation_rules(matrix: &Matrix, m: &Mitigation, out: &mut Vec<Diagnostic>) 
     }
     for tid in &m.techniques {
         let Some(t) = matrix.technique(tid.as_str()) else {
-            if matrix.broken_ids.contains(tid.as_str()) {
-                continue;
-            }
-            out.push(
-                Diagnostic::new(
-                    Code::UnknownTechnique,
-                    file,
-                    tid.pos,
-                    format!("technique {tid} does not exist"),
-                )
-                .hint(suggest(
-                    tid.as_str(),
-                    matrix.techniques.iter().map(|t| t.id.as_str()),
-                    &id_range(matrix.techniques.iter().map(|t| t.id.as_str())),
-                )),
-            );
+            unknown_technique(matrix, file, tid, out);
             continue;
         };
         let linked = t.mitigations.iter().any(|l| {
@@ -491,6 +476,32 @@ fn edit_distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+/// `technique X does not exist`, with a suggestion; silent when X's own file is broken
+/// (reported already).
+pub(super) fn unknown_technique(
+    matrix: &Matrix,
+    file: &str,
+    tid: &Located<super::TechniqueId>,
+    out: &mut Vec<Diagnostic>,
+) {
+    if matrix.broken_ids.contains(tid.as_str()) {
+        return;
+    }
+    out.push(
+        Diagnostic::new(
+            Code::UnknownTechnique,
+            file,
+            tid.pos,
+            format!("technique {tid} does not exist"),
+        )
+        .hint(suggest(
+            tid.as_str(),
+            matrix.techniques.iter().map(|t| t.id.as_str()),
+            &id_range(matrix.techniques.iter().map(|t| t.id.as_str())),
+        )),
+    );
 }
 
 #[cfg(test)]

@@ -249,7 +249,7 @@ impl ApiServer {
     pub fn kubeconfig(&self, dir: &Path, token: &str, ca_pem: &str) -> PathBuf {
         std::fs::create_dir_all(dir).expect("kubeconfig folder");
         let path = dir.join("kubeconfig");
-        let ca = base64(ca_pem.as_bytes());
+        let ca = ktm::text::base64(ca_pem.as_bytes());
         let text = format!(
             "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: test\n  cluster:\n    server: {}\n    certificate-authority-data: {ca}\ncontexts:\n- name: test\n  context:\n    cluster: test\n    user: tester\nusers:\n- name: tester\n  user:\n    token: {token}\n",
             self.url
@@ -517,25 +517,4 @@ fn list(
         json!({"kind": format!("{}List", resource.kind), "apiVersion": api_version,
                "metadata": metadata, "items": items}),
     )
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(char::from(TABLE[((n >> shift) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
