@@ -8,6 +8,7 @@
 
 pub mod detect;
 pub mod event;
+pub mod gate;
 pub mod gke;
 pub mod read;
 
