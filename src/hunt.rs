@@ -10,6 +10,7 @@ pub mod detect;
 pub mod event;
 pub mod gate;
 pub mod gke;
+pub mod head;
 pub mod read;
 
 use std::collections::{BTreeMap, HashSet};
@@ -112,72 +113,135 @@ pub fn hunt(
     paths: &[String],
     filter: &Filter,
 ) -> Result<HuntReport, ReadError> {
-    let mut report = HuntReport::default();
-    report.summary.detections = detections.compiled.len();
-    // One hit per request and detection, however many stages were logged. The key holds
-    // what all stages of one request share, so hand-written logs that reuse an auditID
-    // for different requests still count each request.
-    let mut seen: HashSet<(String, usize, String)> = HashSet::new();
+    let mut hunt = Hunt::new(detections, filter);
     for path in paths {
-        report.summary.files += 1;
-        let mut skipped = Vec::new();
-        let mut on_event = |raw: serde_json::Value, line: usize| {
-            report.summary.events += 1;
-            let e = event::prepare(raw);
-            if !passes(filter, &e) {
-                report.summary.filtered += 1;
-                return;
-            }
-            let mut errors = Vec::new();
-            for index in detections.matches(&e, &mut errors) {
-                let audit_id = e.str_at("/auditID").to_owned();
-                let request = format!(
-                    "{} {} {} {}/{}/{}",
-                    e.actor(),
-                    e.str_at("/verb"),
-                    e.str_at("/objectRef/resource"),
-                    e.str_at("/objectRef/subresource"),
-                    e.str_at("/objectRef/namespace"),
-                    e.str_at("/objectRef/name")
-                );
-                if report.hits.len() >= MAX_HITS {
-                    report.summary.dropped_hits += 1;
-                    continue;
-                }
-                if !audit_id.is_empty() && !seen.insert((audit_id, index, request)) {
-                    continue;
-                }
-                report.hits.push(hit(detections, index, &e, path, line));
-            }
-            if !errors.is_empty() && report.errors.len() < 1000 {
-                report
-                    .errors
-                    .extend(errors.iter().map(|err| format!("{path}:{line}: {err}")));
-            }
-            report.summary.errors += errors.len();
-        };
-        read::events(path, &mut on_event, &mut |s| skipped.push(s))?;
-        report.summary.skipped_lines += skipped.len();
-        report.skipped.extend(skipped);
+        hunt.report.summary.files += 1;
+        hunt.read(path, read::open(path)?)?;
     }
-    report
-        .hits
-        .sort_by(|a, b| a.epoch.cmp(&b.epoch).then(a.time.cmp(&b.time)));
-    report.summary.hits = report.hits.len();
-    report.identities = identities(matrix, &report.hits);
-    for hit in &report.hits {
-        for t in &hit.techniques {
-            *report.summary.techniques.entry(t.clone()).or_default() += 1;
-        }
-    }
-    Ok(report)
+    Ok(hunt.finish(matrix))
 }
 
-fn passes(filter: &Filter, e: &event::Prepared) -> bool {
+/// A hunt in progress: the report so far and what it needs to de-duplicate hits.
+pub struct Hunt<'d, 'm> {
+    detections: &'d Detections<'m>,
+    filter: &'d Filter,
+    report: HuntReport,
+    /// One hit per request and detection, however many stages were logged. The key holds
+    /// what all stages of one request share, so hand-written logs that reuse an auditID
+    /// for different requests still count each request.
+    seen: HashSet<(String, usize, String)>,
+}
+
+impl<'d, 'm> Hunt<'d, 'm> {
+    pub fn new(detections: &'d Detections<'m>, filter: &'d Filter) -> Self {
+        let mut report = HuntReport::default();
+        report.summary.detections = detections.compiled.len();
+        Self {
+            detections,
+            filter,
+            report,
+            seen: HashSet::new(),
+        }
+    }
+
+    /// Hunts through one open, un-gzipped source named `path`.
+    pub fn read(&mut self, path: &str, reader: impl std::io::BufRead) -> Result<(), ReadError> {
+        let mut skipped = Vec::new();
+        // Both callbacks need the hunt; the reader calls them one at a time.
+        let this = std::cell::RefCell::new(&mut *self);
+        read::events_from(
+            reader,
+            path,
+            read::Sink {
+                quick: &mut |text, _| this.borrow_mut().quick(text),
+                each: &mut |raw, line| this.borrow_mut().event(path, raw, line),
+                skipped: &mut |s| skipped.push(s),
+            },
+        )?;
+        self.report.summary.skipped_lines += skipped.len();
+        self.report.skipped.extend(skipped);
+        Ok(())
+    }
+
+    /// Settles a bare Event line from its head when the filter leaves it out or no
+    /// detection's gate lets it through; `false` when it needs the full parse.
+    fn quick(&mut self, text: &[u8]) -> bool {
+        let Some(head) = head::Head::parse(text) else {
+            return false;
+        };
+        if !passes(self.filter, || head.time(), head.actor()) {
+            self.report.summary.events += 1;
+            self.report.summary.filtered += 1;
+            return true;
+        }
+        if self.detections.gated(&head.facts()).next().is_some() {
+            return false;
+        }
+        self.report.summary.events += 1;
+        true
+    }
+
+    /// Runs the detections over one fully parsed event.
+    fn event(&mut self, path: &str, raw: serde_json::Value, line: usize) {
+        let detections = self.detections;
+        let report = &mut self.report;
+        report.summary.events += 1;
+        let e = event::prepare(raw);
+        if !passes(self.filter, || e.time(), e.actor()) {
+            report.summary.filtered += 1;
+            return;
+        }
+        let mut errors = Vec::new();
+        for index in detections.matches(&e, &mut errors) {
+            let audit_id = e.str_at("/auditID").to_owned();
+            let request = format!(
+                "{} {} {} {}/{}/{}",
+                e.actor(),
+                e.str_at("/verb"),
+                e.str_at("/objectRef/resource"),
+                e.str_at("/objectRef/subresource"),
+                e.str_at("/objectRef/namespace"),
+                e.str_at("/objectRef/name")
+            );
+            if report.hits.len() >= MAX_HITS {
+                report.summary.dropped_hits += 1;
+                continue;
+            }
+            if !audit_id.is_empty() && !self.seen.insert((audit_id, index, request)) {
+                continue;
+            }
+            report.hits.push(hit(detections, index, &e, path, line));
+        }
+        if !errors.is_empty() && report.errors.len() < 1000 {
+            report
+                .errors
+                .extend(errors.iter().map(|err| format!("{path}:{line}: {err}")));
+        }
+        report.summary.errors += errors.len();
+    }
+
+    /// The report: hits in time order, per-technique counts, identities.
+    pub fn finish(mut self, matrix: &Matrix) -> HuntReport {
+        let report = &mut self.report;
+        report
+            .hits
+            .sort_by(|a, b| a.epoch.cmp(&b.epoch).then(a.time.cmp(&b.time)));
+        report.summary.hits = report.hits.len();
+        report.identities = identities(matrix, &report.hits);
+        for hit in &report.hits {
+            for t in &hit.techniques {
+                *report.summary.techniques.entry(t.clone()).or_default() += 1;
+            }
+        }
+        self.report
+    }
+}
+
+fn passes(filter: &Filter, time: impl FnOnce() -> Option<i64>, actor: &str) -> bool {
     if filter.since.is_none() && filter.until.is_none() && filter.user.is_none() {
         return true;
     }
-    let time = e.time();
+    let time = time();
     if let (Some(since), Some(t)) = (filter.since, time)
         && t < since
     {
@@ -191,7 +255,7 @@ fn passes(filter: &Filter, e: &event::Prepared) -> bool {
     filter
         .user
         .as_deref()
-        .is_none_or(|pattern| crate::checks::exceptions::glob(pattern, e.actor()))
+        .is_none_or(|pattern| crate::checks::exceptions::glob(pattern, actor))
 }
 
 fn hit(

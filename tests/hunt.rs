@@ -319,3 +319,78 @@ fn public_samples_recall() {
     );
     assert!(hit * 100 >= total * 85, "recall {hit}/{total} below 85%");
 }
+
+/// A gate that rules a detection out must agree with the detection's expression, on every
+/// event we have: the public samples, our fixtures, every inline test event and events
+/// shaped to trip the head (null and non-string fields, float codes, impersonation).
+#[test]
+fn gates_never_rule_out_a_match() {
+    let m = matrix();
+    let (detections, _) = Detections::new(&m, &[]);
+    let mut events: Vec<Value> = Vec::new();
+    let mut paths = Vec::new();
+    for root in ["tests/fixtures/audit", "../shared/corpora/audit"] {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(root);
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if !path.to_string_lossy().ends_with(".md")
+                    && !path.to_string_lossy().ends_with(".yaml")
+                {
+                    paths.push(path);
+                }
+            }
+        }
+    }
+    for path in &paths {
+        let Ok(reader) = std::fs::File::open(path).map(std::io::BufReader::new) else {
+            continue;
+        };
+        let _ = ktm::hunt::read::events_from(
+            reader,
+            &path.display().to_string(),
+            ktm::hunt::read::Sink {
+                quick: &mut |_, _| false,
+                each: &mut |event, _| events.push(event),
+                skipped: &mut |_| {},
+            },
+        );
+    }
+    for t in &m.techniques {
+        for d in &t.detections {
+            if let Some(tests) = &d.tests {
+                events.extend(tests.matches.iter().chain(&tests.no_match).cloned());
+            }
+        }
+    }
+    events.extend([
+        serde_json::json!({"verb": 7, "objectRef": {"resource": "secrets"}, "user": {"username": "x"}}),
+        serde_json::json!({"verb": "list", "objectRef": {"resource": "secrets"}, "impersonatedUser": null, "user": {"username": "system:kube-controller-manager"}, "responseStatus": {"code": 200}}),
+        serde_json::json!({"verb": "get", "objectRef": {"resource": "secrets"}, "user": {"username": "mallory"}, "responseStatus": {"code": 403.0}}),
+        serde_json::json!({"verb": "create", "objectRef": {"resource": "pods", "subresource": null, "namespace": 3}, "user": "alice", "responseStatus": "OK"}),
+    ]);
+    assert!(events.len() > 1000, "{} events", events.len());
+    let (mut ruled_out, mut checked) = (0, 0);
+    for raw in events {
+        let prepared = ktm::hunt::event::prepare(raw);
+        let facts = prepared.facts();
+        for (i, c) in detections.compiled.iter().enumerate() {
+            checked += 1;
+            if c.gate.eval(&facts) == Some(false) {
+                ruled_out += 1;
+                assert_eq!(
+                    detections.run_ungated(i, &prepared),
+                    Ok(false),
+                    "{} on {}",
+                    c.id,
+                    prepared.event
+                );
+            }
+        }
+    }
+    println!("gates ruled out {ruled_out} of {checked} (detection, event) pairs");
+    assert!(ruled_out * 2 > checked, "gates rule out most pairs");
+}

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use cel::{Context, Env, Program};
 
 use super::event::Prepared;
-use super::gate::{Flag, required, required_flags};
+use super::gate::{Field, Gate};
+use super::head::Facts;
 use crate::checks::celjson::json_val;
 use crate::matrix::diagnostic::{Code, Diagnostic};
 use crate::matrix::{Detection, Matrix, Pos, Technique};
@@ -19,22 +20,19 @@ pub struct Compiled<'m> {
     pub technique: &'m Technique,
     pub detection: &'m Detection,
     program: Program,
+    /// What the expression decides from an event's head alone.
+    pub gate: Gate,
     /// The resources the expression requires (`None`: any).
     resources: Option<HashSet<String>>,
-    /// The verbs it requires (`None`: any).
-    verbs: Option<HashSet<String>>,
-    /// The subresources it requires (`None`: any; `''` is none).
-    subresources: Option<HashSet<String>>,
-    /// Derived facts it requires, checked before running CEL.
-    flags: Vec<(Flag, bool)>,
 }
 
 /// All executable detections of a matrix.
 pub struct Detections<'m> {
     env: Arc<Env>,
     pub compiled: Vec<Compiled<'m>>,
-    /// Detections by the resource they require, and those that require none: an event
-    /// looks only at the detections its resource can satisfy.
+    /// Detections by the resource they require (each list merged with those that require
+    /// none), and those that require none: an event looks only at the detections its
+    /// resource can satisfy.
     by_resource: std::collections::HashMap<String, Vec<usize>>,
     any_resource: Vec<usize>,
 }
@@ -67,16 +65,17 @@ impl<'m> Detections<'m> {
                     continue;
                 }
                 match env.compile(expr) {
-                    Ok(program) => compiled.push(Compiled {
-                        id: id.value.clone(),
-                        technique: t,
-                        detection: d,
-                        program,
-                        resources: required(expr, "event.objectRef.resource"),
-                        verbs: required(expr, "event.verb"),
-                        subresources: required(expr, "event.objectRef.subresource"),
-                        flags: required_flags(expr),
-                    }),
+                    Ok(program) => {
+                        let gate = Gate::of(program.expression());
+                        compiled.push(Compiled {
+                            id: id.value.clone(),
+                            technique: t,
+                            detection: d,
+                            resources: gate.required(Field::Resource),
+                            gate,
+                            program,
+                        });
+                    }
                     Err(errors) => diags.push(
                         Diagnostic::new(
                             Code::CheckExpression,
@@ -93,9 +92,9 @@ impl<'m> Detections<'m> {
                 }
             }
         }
+        let mut any_resource = Vec::new();
         let mut by_resource: std::collections::HashMap<String, Vec<usize>> =
             std::collections::HashMap::new();
-        let mut any_resource = Vec::new();
         for (i, c) in compiled.iter().enumerate() {
             match &c.resources {
                 Some(resources) => {
@@ -105,6 +104,11 @@ impl<'m> Detections<'m> {
                 }
                 None => any_resource.push(i),
             }
+        }
+        // Each resource's list also holds the detections that require none, in order.
+        for list in by_resource.values_mut() {
+            list.extend(&any_resource);
+            list.sort_unstable();
         }
         (
             Self {
@@ -117,28 +121,25 @@ impl<'m> Detections<'m> {
         )
     }
 
+    /// The detections whose gates `facts` pass, in order: only these can match.
+    pub fn gated<'s>(&'s self, facts: &'s Facts<'_>) -> impl Iterator<Item = usize> + 's {
+        // A resource that is not a string equals no literal: only the detections that
+        // require none can match.
+        self.by_resource
+            .get(facts.resource.unwrap_or(""))
+            .unwrap_or(&self.any_resource)
+            .iter()
+            .copied()
+            .filter(move |&i| self.compiled[i].gate.eval(facts) != Some(false))
+    }
+
     /// The indices of the detections that match `event`, and evaluation errors.
     pub fn matches(&self, event: &Prepared, errors: &mut Vec<String>) -> Vec<usize> {
-        let resource = event.str_at("/objectRef/resource");
-        let verb = event.str_at("/verb");
-        let subresource = event.str_at("/objectRef/subresource");
+        let facts = event.facts();
         let mut out = Vec::new();
         let mut scope: Option<Context<'_, '_>> = None;
-        let mut candidates: Vec<usize> = self.any_resource.clone();
-        if let Some(these) = self.by_resource.get(resource) {
-            candidates.extend(these);
-            candidates.sort_unstable();
-        }
-        for i in candidates {
+        for i in self.gated(&facts) {
             let c = &self.compiled[i];
-            if c.verbs.as_ref().is_some_and(|v| !v.contains(verb))
-                || c.subresources
-                    .as_ref()
-                    .is_some_and(|v| !v.contains(subresource))
-                || c.flags.iter().any(|(flag, want)| flag.of(event) != *want)
-            {
-                continue;
-            }
             let ctx = scope.get_or_insert_with(|| context(&self.env, event));
             match c.program.execute(ctx) {
                 Ok(cel::Value::Bool(true)) => out.push(i),
@@ -148,6 +149,20 @@ impl<'m> Detections<'m> {
             }
         }
         out
+    }
+}
+
+impl Detections<'_> {
+    /// Runs detection `index` on `event` without its gate: what the gate must agree with.
+    pub fn run_ungated(&self, index: usize, event: &Prepared) -> Result<bool, String> {
+        match self.compiled[index]
+            .program
+            .execute(&context(&self.env, event))
+        {
+            Ok(cel::Value::Bool(b)) => Ok(b),
+            Ok(other) => Err(format!("gave {other:?}, not a bool")),
+            Err(e) => Err(e.to_string()),
+        }
     }
 }
 

@@ -4,6 +4,8 @@
 
 use serde_json::{Map, Value, json};
 
+use super::head::Facts;
+
 /// An event with its derived facts. The facts detections are gated by are computed
 /// eagerly; the strings only an expression reads are borrowed from the event on demand.
 #[derive(Debug)]
@@ -66,6 +68,26 @@ impl Prepared {
             .unwrap_or("")
     }
 
+    /// The facts detections are gated on.
+    pub fn facts(&self) -> Facts<'_> {
+        let text = |pointer: &str| self.event.pointer(pointer).and_then(Value::as_str);
+        Facts {
+            resource: text("/objectRef/resource"),
+            verb: text("/verb"),
+            subresource: text("/objectRef/subresource"),
+            namespace: text("/objectRef/namespace"),
+            actor: self.actor(),
+            code: self
+                .event
+                .pointer("/responseStatus/code")
+                .and_then(Value::as_i64),
+            system: self.system,
+            anonymous: self.anonymous,
+            allowed: self.allowed,
+            impersonated: self.event.get("impersonatedUser").is_some(),
+        }
+    }
+
     /// The role a (Cluster)RoleBinding in the request grants.
     pub fn grants(&self) -> &str {
         self.str_at("/requestObject/roleRef/name")
@@ -90,14 +112,15 @@ fn actor_of(event: &Value) -> &str {
 pub fn prepare(mut event: Value) -> Prepared {
     fill_defaults(&mut event);
     let actor = actor_of(&event);
-    let anonymous = actor == "system:anonymous"
-        || effective(&event)
+    let anonymous = super::head::anonymous(
+        actor,
+        effective(&event)
             .and_then(|u| u.get("groups"))
             .and_then(Value::as_array)
-            .is_some_and(|g| {
-                g.iter()
-                    .any(|x| x.as_str() == Some("system:unauthenticated"))
-            });
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str),
+    );
     let system = is_system(actor);
     let code = event
         .pointer("/responseStatus/code")
@@ -106,8 +129,7 @@ pub fn prepare(mut event: Value) -> Prepared {
     let decision = event
         .pointer("/annotations/authorization.k8s.io~1decision")
         .and_then(Value::as_str);
-    let allowed =
-        (200..300).contains(&code) || code == 101 || (code == 0 && decision == Some("allow"));
+    let allowed = super::head::allowed(code, decision);
     let pod_spec = event
         .get("requestObject")
         .and_then(find_pod_spec)

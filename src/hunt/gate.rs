@@ -1,222 +1,255 @@
-//! Gates: what a detection's expression requires, read from its top-level conjuncts
-//! (`event.objectRef.resource == 'pods'`, `event.verb in [...]`, `allowed`, `!system`),
-//! so an event is only shown to the detections it can possibly satisfy.
+//! Gates: what a detection's expression can decide from an event's head alone, read from
+//! its compiled CEL syntax tree. `&&`, `||` and `!` over comparisons of the verb, the
+//! resource, the subresource, the namespace, the actor, the response code and the derived
+//! flags are kept; everything else is *unknown*. An event is shown to a detection only
+//! when its gate does not come out definitely false, so most routine traffic never reaches
+//! CEL, and none of it needs a full parse.
+//!
+//! Sound by construction: a gate is three-valued (true, false, unknown) and only claims
+//! false where CEL, whose `&&` and `||` absorb errors the same way, would give false.
 
 use std::collections::HashSet;
 
-use super::event::Prepared;
+use cel::common::ast::{Expr, LiteralValue};
+use cel::parser::Expression;
 
-/// A derived fact an expression may require as a whole top-level conjunct.
+use super::head::Facts;
+
+/// A string fact of the event's head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Verb,
+    Resource,
+    Subresource,
+    Namespace,
+    Actor,
+}
+
+/// A boolean fact.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flag {
     Anonymous,
     Allowed,
     System,
+    /// `has(event.impersonatedUser)`: the key is there (even when null).
     Impersonated,
 }
 
+/// What an expression says in terms of facts.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Gate {
+    Unknown,
+    And(Vec<Gate>),
+    Or(Vec<Gate>),
+    Not(Box<Gate>),
+    Flag(Flag),
+    /// The field is one of these.
+    In(Field, Vec<String>),
+    /// The field starts with this.
+    Prefix(Field, String),
+    /// The response code is one of these.
+    Code(Vec<i64>),
+}
+
 impl Flag {
-    pub fn of(self, e: &Prepared) -> bool {
+    pub fn of(self, f: &Facts<'_>) -> bool {
         match self {
-            Flag::Anonymous => e.anonymous,
-            Flag::Allowed => e.allowed,
-            Flag::System => e.system,
-            Flag::Impersonated => e
-                .event
-                .get("impersonatedUser")
-                .is_some_and(|u| !u.is_null()),
+            Flag::Anonymous => f.anonymous,
+            Flag::Allowed => f.allowed,
+            Flag::System => f.system,
+            Flag::Impersonated => f.impersonated,
         }
     }
 }
 
-/// The facts `expr` requires: top-level conjuncts such as `allowed`, `!system`,
-/// `has(event.impersonatedUser)`.
-pub fn required_flags(expr: &str) -> Vec<(Flag, bool)> {
-    let mut out = Vec::new();
-    for conjunct in top_level_conjuncts(expr) {
-        let c = strip_parens(conjunct.trim());
-        let (negated, name) = match c.strip_prefix('!') {
-            Some(rest) => (true, rest.trim()),
-            None => (false, c),
-        };
-        let flag = match name {
-            "anonymous" => Flag::Anonymous,
-            "allowed" => Flag::Allowed,
-            "system" => Flag::System,
-            "has(event.impersonatedUser)" if !negated => Flag::Impersonated,
-            _ => continue,
-        };
-        out.push((flag, !negated));
+impl Field {
+    fn of<'a>(self, f: &Facts<'a>) -> Option<&'a str> {
+        match self {
+            Field::Verb => f.verb,
+            Field::Resource => f.resource,
+            Field::Subresource => f.subresource,
+            Field::Namespace => f.namespace,
+            Field::Actor => Some(f.actor),
+        }
     }
-    out
+
+    /// The field an expression such as `event.objectRef.resource` or `actor` names.
+    fn named(e: &Expression) -> Option<Self> {
+        match path(e)?.as_slice() {
+            ["event", "verb"] => Some(Field::Verb),
+            ["event", "objectRef", "resource"] => Some(Field::Resource),
+            ["event", "objectRef", "subresource"] => Some(Field::Subresource),
+            ["event", "objectRef", "namespace"] => Some(Field::Namespace),
+            ["actor"] => Some(Field::Actor),
+            _ => None,
+        }
+    }
 }
 
-/// The values `field` must take for `expr` to hold, when a top-level conjunct of `expr`
-/// is `field == 'x'` or `field in ['x', 'y']`; `None` when no such conjunct exists.
-/// Sound because every top-level conjunct must be true for the whole to be.
-pub fn required(expr: &str, field: &str) -> Option<HashSet<String>> {
-    for conjunct in top_level_conjuncts(expr) {
-        let c = strip_parens(conjunct.trim());
-        let Some(rest) = c.strip_prefix(field) else {
-            continue;
-        };
-        let rest = rest.trim_start();
-        if let Some(lit) = rest.strip_prefix("==") {
-            if let Some(value) = string_literal(lit.trim()) {
-                return Some(HashSet::from([value]));
-            }
-        } else if let Some(list) = rest.strip_prefix("in ") {
-            let list = list.trim();
-            if let Some(inner) = list.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-                let values: Option<HashSet<String>> =
-                    inner.split(',').map(|v| string_literal(v.trim())).collect();
-                if let Some(values) = values {
-                    return Some(values);
+impl Gate {
+    /// Reads the gate of a compiled expression.
+    pub fn of(e: &Expression) -> Self {
+        match &e.expr {
+            Expr::Ident(name) => match name.as_str() {
+                "anonymous" => Gate::Flag(Flag::Anonymous),
+                "allowed" => Gate::Flag(Flag::Allowed),
+                "system" => Gate::Flag(Flag::System),
+                _ => Gate::Unknown,
+            },
+            Expr::Select(s) if s.test && s.field == "impersonatedUser" => {
+                if matches!(&s.operand.expr, Expr::Ident(n) if n == "event") {
+                    Gate::Flag(Flag::Impersonated)
+                } else {
+                    Gate::Unknown
                 }
             }
+            Expr::Call(call) => {
+                let args = &call.args;
+                match (
+                    call.func_name.as_str(),
+                    call.target.as_deref(),
+                    args.as_slice(),
+                ) {
+                    ("_&&_", None, _) => Some(Gate::And(args.iter().map(Gate::of).collect())),
+                    ("_||_", None, _) => Some(Gate::Or(args.iter().map(Gate::of).collect())),
+                    ("!_", None, [inner]) => Some(Gate::Not(Box::new(Gate::of(inner)))),
+                    ("_==_", None, [a, b]) => equals(a, b).or_else(|| equals(b, a)),
+                    ("_!=_", None, [a, b]) => equals(a, b)
+                        .or_else(|| equals(b, a))
+                        .map(|g| Gate::Not(Box::new(g))),
+                    ("@in", None, [a, list]) => within(a, list),
+                    ("startsWith", Some(target), [lit]) => {
+                        match (Field::named(target), string(lit)) {
+                            (Some(field), Some(s)) => Some(Gate::Prefix(field, s)),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                }
+                .unwrap_or(Gate::Unknown)
+            }
+            _ => Gate::Unknown,
         }
+    }
+
+    /// True, false, or `None` when the facts cannot tell.
+    pub fn eval(&self, f: &Facts<'_>) -> Option<bool> {
+        match self {
+            Gate::Unknown => None,
+            Gate::And(all) => {
+                let mut known = true;
+                for g in all {
+                    match g.eval(f) {
+                        Some(false) => return Some(false),
+                        Some(true) => {}
+                        None => known = false,
+                    }
+                }
+                known.then_some(true)
+            }
+            Gate::Or(any) => {
+                let mut known = true;
+                for g in any {
+                    match g.eval(f) {
+                        Some(true) => return Some(true),
+                        Some(false) => {}
+                        None => known = false,
+                    }
+                }
+                known.then_some(false)
+            }
+            Gate::Not(inner) => inner.eval(f).map(|b| !b),
+            Gate::Flag(flag) => Some(flag.of(f)),
+            Gate::In(field, values) => field.of(f).map(|v| values.iter().any(|x| x == v)),
+            Gate::Prefix(field, start) => field.of(f).map(|v| v.starts_with(start.as_str())),
+            Gate::Code(codes) => f.code.map(|c| codes.contains(&c)),
+        }
+    }
+
+    /// The values `field` must take for the gate to hold (`None`: any), for indexing.
+    pub fn required(&self, field: Field) -> Option<HashSet<String>> {
+        match self {
+            Gate::In(f, values) if *f == field => Some(values.iter().cloned().collect()),
+            Gate::And(all) => all.iter().find_map(|g| g.required(field)),
+            Gate::Or(any) => {
+                let mut union = HashSet::new();
+                for g in any {
+                    union.extend(g.required(field)?);
+                }
+                Some(union)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// `field == 'literal'` or `event.responseStatus.code == 403`.
+fn equals(a: &Expression, b: &Expression) -> Option<Gate> {
+    if let (Some(field), Some(s)) = (Field::named(a), string(b)) {
+        return Some(Gate::In(field, vec![s]));
+    }
+    if is_code(a) {
+        return int(b).map(|n| Gate::Code(vec![n]));
     }
     None
 }
 
-fn string_literal(text: &str) -> Option<String> {
-    let quote = text.chars().next().filter(|c| *c == '\'' || *c == '"')?;
-    let inner = text.strip_prefix(quote)?.strip_suffix(quote)?;
-    (!inner.contains(quote) && !inner.contains('\\')).then(|| inner.to_owned())
+/// `field in ['a', 'b']` or `event.responseStatus.code in [401, 403]`.
+fn within(a: &Expression, list: &Expression) -> Option<Gate> {
+    let Expr::List(list) = &list.expr else {
+        return None;
+    };
+    if !list.optional_indices.is_empty() {
+        return None;
+    }
+    if let Some(field) = Field::named(a) {
+        let values: Option<Vec<String>> = list.elements.iter().map(string).collect();
+        return values.map(|v| Gate::In(field, v));
+    }
+    if is_code(a) {
+        let codes: Option<Vec<i64>> = list.elements.iter().map(int).collect();
+        return codes.map(Gate::Code);
+    }
+    None
 }
 
-fn strip_parens(mut s: &str) -> &str {
-    while s.starts_with('(')
-        && s.ends_with(')')
-        && top_level_conjuncts(&s[1..s.len() - 1]).len() == 1
-    {
-        let inner = &s[1..s.len() - 1];
-        if !balanced(inner) {
-            break;
-        }
-        s = inner.trim();
-    }
-    s
+fn is_code(e: &Expression) -> bool {
+    path(e).is_some_and(|p| p == ["event", "responseStatus", "code"])
 }
 
-fn balanced(s: &str) -> bool {
-    let mut depth = 0i32;
-    for c in s.chars() {
-        match c {
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => {
-                depth -= 1;
-                if depth < 0 {
-                    return false;
-                }
+/// `a.b.c` as `["a", "b", "c"]`: identifiers and plain field selections only.
+fn path(e: &Expression) -> Option<Vec<&str>> {
+    let mut segments = Vec::new();
+    let mut at = e;
+    loop {
+        match &at.expr {
+            Expr::Ident(name) => {
+                segments.push(name.as_str());
+                segments.reverse();
+                return Some(segments);
             }
-            _ => {}
+            Expr::Select(s) if !s.test => {
+                segments.push(s.field.as_str());
+                at = &s.operand;
+            }
+            _ => return None,
         }
     }
-    depth == 0
 }
 
-/// Splits at `&&` outside brackets and string literals; a top-level `||` or `?` makes the
-/// whole one part (nothing is required then).
-fn top_level_conjuncts(expr: &str) -> Vec<&str> {
-    let bytes = expr.as_bytes();
-    let mut parts = Vec::new();
-    let mut depth = 0i32;
-    let mut quote: Option<u8> = None;
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if let Some(q) = quote {
-            if b == b'\\' {
-                i += 1;
-            } else if b == q {
-                quote = None;
-            }
-        } else {
-            match b {
-                b'\'' | b'"' => quote = Some(b),
-                b'(' | b'[' | b'{' => depth += 1,
-                b')' | b']' | b'}' => depth -= 1,
-                b'|' if depth == 0 => return vec![expr],
-                // `a ? b : c` makes nothing required; `.?field` and `[?key]` are optional
-                // selection, not a ternary.
-                b'?' if depth == 0 && i > 0 && !matches!(bytes[i - 1], b'.' | b'[') => {
-                    return vec![expr];
-                }
-                b'&' if depth == 0 && bytes.get(i + 1) == Some(&b'&') => {
-                    parts.push(&expr[start..i]);
-                    start = i + 2;
-                    i += 1;
-                }
-                _ => {}
-            }
-        }
-        i += 1;
+fn string(e: &Expression) -> Option<String> {
+    match &e.expr {
+        Expr::Literal(LiteralValue::String(s)) => Some(s.inner().to_owned()),
+        _ => None,
     }
-    parts.push(&expr[start..]);
-    parts
+}
+
+fn int(e: &Expression) -> Option<i64> {
+    match &e.expr {
+        Expr::Literal(LiteralValue::Int(n)) => Some(*n.inner()),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::{Flag, required, required_flags};
-
-    #[test]
-    fn gates_come_from_top_level_conjuncts_only() {
-        let set = |v: &[&str]| Some(v.iter().map(|s| (*s).to_owned()).collect());
-        assert_eq!(
-            required(
-                "event.objectRef.resource == 'pods' && allowed",
-                "event.objectRef.resource"
-            ),
-            set(&["pods"])
-        );
-        assert_eq!(
-            required(
-                "allowed && (event.objectRef.resource in ['secrets', \"configmaps\"])",
-                "event.objectRef.resource"
-            ),
-            set(&["secrets", "configmaps"])
-        );
-        assert_eq!(
-            required(
-                "event.objectRef.resource == 'pods' || allowed",
-                "event.objectRef.resource"
-            ),
-            None
-        );
-        assert_eq!(
-            required(
-                "allowed && (event.objectRef.resource == 'a' || x)",
-                "event.objectRef.resource"
-            ),
-            None
-        );
-        assert_eq!(
-            required("event.verb in ['get', 'list'] && x", "event.verb"),
-            set(&["get", "list"])
-        );
-        assert_eq!(required("x ? event.verb == 'a' : true", "event.verb"), None);
-        assert_eq!(
-            required(
-                "event.verb == 'create' && event.?requestObject.?spec.orValue({}) != {}",
-                "event.verb"
-            ),
-            set(&["create"])
-        );
-        assert_eq!(
-            required_flags("anonymous && allowed && !system && (x || system)"),
-            vec![
-                (Flag::Anonymous, true),
-                (Flag::Allowed, true),
-                (Flag::System, false)
-            ]
-        );
-        assert_eq!(
-            required_flags("has(event.impersonatedUser) && x"),
-            vec![(Flag::Impersonated, true)]
-        );
-        assert!(required_flags("allowed || x").is_empty());
-    }
-}
+mod tests;

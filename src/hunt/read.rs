@@ -42,7 +42,7 @@ pub enum ReadError {
 }
 
 /// Opens `path` (`-` is stdin), transparently un-gzipping.
-fn open(path: &str) -> Result<Box<dyn BufRead>, ReadError> {
+pub fn open(path: &str) -> Result<Box<dyn BufRead>, ReadError> {
     let io = |source| ReadError::Io {
         path: path.to_owned(),
         source,
@@ -64,24 +64,31 @@ fn open(path: &str) -> Result<Box<dyn BufRead>, ReadError> {
     })
 }
 
-/// Calls `each` with every audit Event in `path`, in order, with the line it came from;
-/// unusable lines go to `skipped`.
-pub fn events(
-    path: &str,
-    each: &mut dyn FnMut(Value, usize),
-    skipped: &mut dyn FnMut(Skipped),
-) -> Result<(), ReadError> {
+/// What a reader calls back with.
+pub struct Sink<'s> {
+    /// Offered every non-empty line first, with its number; returns `true` when it has
+    /// dealt with the line itself (a bare Event it settled from its head), so the line is
+    /// not parsed in full.
+    pub quick: &'s mut dyn FnMut(&[u8], usize) -> bool,
+    /// Every audit Event, in order, with the line it came from.
+    pub each: &'s mut dyn FnMut(Value, usize),
+    /// Lines and records that could not be used.
+    pub skipped: &'s mut dyn FnMut(Skipped),
+}
+
+/// Hands every audit Event in `path` to `sink`.
+pub fn events(path: &str, sink: Sink<'_>) -> Result<(), ReadError> {
     let reader = open(path)?;
-    events_from(reader, path, each, skipped)
+    events_from(reader, path, sink)
 }
 
 /// [`events`] over an open reader (already un-gzipped); `path` names it in messages.
-pub fn events_from(
-    mut reader: impl BufRead,
-    path: &str,
-    each: &mut dyn FnMut(Value, usize),
-    skipped: &mut dyn FnMut(Skipped),
-) -> Result<(), ReadError> {
+pub fn events_from(mut reader: impl BufRead, path: &str, sink: Sink<'_>) -> Result<(), ReadError> {
+    let Sink {
+        quick,
+        each,
+        skipped,
+    } = sink;
     let io = |source| ReadError::Io {
         path: path.to_owned(),
         source,
@@ -110,7 +117,7 @@ pub fn events_from(
             continue;
         }
         let text = trim(&line);
-        if text.is_empty() {
+        if text.is_empty() || quick(text, number) {
             continue;
         }
         match serde_json::from_slice::<Value>(text) {
