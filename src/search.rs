@@ -10,6 +10,7 @@ mod cache;
 mod compile;
 mod document;
 mod expand;
+mod highlight;
 mod hits;
 mod indexer;
 pub mod query;
@@ -172,6 +173,7 @@ impl SearchIndex {
             self.fields,
             &*compiled.query,
             &compiled.words,
+            &compiled.adjacent,
             options.limit,
         )
     }

@@ -1,10 +1,13 @@
 //! Turns a [`ParsedQuery`] into a tantivy query scored with BM25.
 //!
-//! Each word becomes, per field, the best of its exact, prefix (last word only) and fuzzy
-//! matches; the fields are weighted (id > ATT&CK > name > aliases > summary > body) and
-//! combined as a disjunction-max; the words are summed. Prefix and fuzzy matches are
-//! expanded here against the term dictionary into ordinary term queries, so they keep
-//! BM25 scoring (tantivy's automaton queries score every match the same).
+//! Each word is expanded, per field, into its exact, prefix (last word only) and fuzzy
+//! matches, each an ordinary term query weighted by its field (id > ATT&CK > name >
+//! aliases > summary > body) and by how it matched; prefix and fuzzy matches are expanded
+//! here against the term dictionary so they keep BM25 scoring. All of them form one flat
+//! disjunction of term queries, the one shape tantivy can prune with block-WAND, so a
+//! common word such as `pod` does not cost a score for every document holding it.
+//! Adjacency of a word's tokens (`169.254.169.254`) and the share of words matched are
+//! applied to the best candidates afterwards (see [`super::rank`]).
 
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur,
@@ -25,7 +28,8 @@ const NAME_BOOST: f32 = 4.0;
 const ALIASES_BOOST: f32 = 3.0;
 const SUMMARY_BOOST: f32 = 1.5;
 const BODY_BOOST: f32 = 1.0;
-/// How much the other fields add to the best one (disjunction-max tie breaker).
+/// How much a phrase's field counts when a single token is quoted (disjunction-max tie
+/// breaker).
 const FIELD_TIE: f32 = 0.3;
 /// Extra weight for the tokens of one typed word found next to each other
 /// (`169.254.169.254`, `pods/exec`).
@@ -41,10 +45,21 @@ pub struct Filters {
     pub tactics: Option<Vec<String>>,
 }
 
-/// A compiled query, and each typed word's part of it (for re-ranking by coordination).
+/// A compiled query: what retrieves and scores the candidates, and what re-ranks them.
 pub struct Compiled {
     pub query: BoxQuery,
-    pub words: Vec<BoxQuery>,
+    /// Per typed word, the terms any of which means the word matched (coordination).
+    pub words: Vec<Vec<Term>>,
+    /// Bonus queries for the tokens of one typed word found next to each other.
+    pub adjacent: Vec<BoxQuery>,
+}
+
+/// One typed word, compiled.
+struct Word {
+    /// Weighted term queries, one per field and expansion.
+    clauses: Vec<BoxQuery>,
+    terms: Vec<Term>,
+    adjacent: Option<BoxQuery>,
 }
 
 /// Compiles `query`; `None` when it has nothing to search for.
@@ -62,12 +77,14 @@ pub fn compile(
     };
     let mut clauses: Vec<(Occur, BoxQuery)> = Vec::new();
     let mut words = Vec::new();
+    let mut adjacent = Vec::new();
     for clause in &query.clauses {
         match clause {
             Clause::Word { text, prefix } => {
-                if let Some(q) = compiler.word(text, *prefix)? {
-                    words.push(q.box_clone());
-                    clauses.push((Occur::Should, q));
+                if let Some(word) = compiler.word(text, *prefix)? {
+                    clauses.extend(word.clauses.into_iter().map(|q| (Occur::Should, q)));
+                    words.push(word.terms);
+                    adjacent.extend(word.adjacent);
                 }
             }
             Clause::Phrase(text) => {
@@ -95,6 +112,7 @@ pub fn compile(
     Ok(Some(Compiled {
         query: Box::new(BooleanQuery::new(clauses)),
         words,
+        adjacent,
     }))
 }
 
@@ -112,13 +130,12 @@ struct Token {
 }
 
 impl Compiler<'_> {
-    fn word(&self, text: &str, prefix: bool) -> Result<Option<BoxQuery>, SearchError> {
-        let mut parts: Vec<BoxQuery> = Vec::new();
+    fn word(&self, text: &str, prefix: bool) -> Result<Option<Word>, SearchError> {
+        let mut found: Vec<(Field, f32, Expansion)> = Vec::new();
         let raw = text
             .trim_matches(|c: char| !c.is_alphanumeric())
             .to_lowercase();
         if !raw.is_empty() {
-            let mut ids = Vec::new();
             for (field, boost) in [
                 (self.fields.ids, ID_BOOST),
                 (self.fields.attack, ATTACK_BOOST),
@@ -126,57 +143,58 @@ impl Compiler<'_> {
                 // Ids match as a prefix only when typed like one (`ms-ta90`, `t161`): a
                 // word such as `privil` must not prefix-match slugs like `privileged-escape`.
                 let id_like = raw.bytes().any(|b| b.is_ascii_digit());
-                let found = self.expander.raw(field, &raw, prefix && id_like)?;
-                if let Some(q) = best_of(field, &found) {
-                    ids.push(boosted(q, boost));
+                for e in self.expander.raw(field, &raw, prefix && id_like)? {
+                    found.push((field, boost, e));
                 }
             }
-            parts.extend(ids);
         }
         let mut tokens = analyse(self.analyzers, text);
         if tokens.len() > 1 {
             tokens.retain(|t| t.plain.chars().count() > 1);
         }
         let last = tokens.len().saturating_sub(1);
-        let mut words = Vec::new();
         for (i, token) in tokens.iter().enumerate() {
-            if let Some(q) = self.token(token, prefix && i == last)? {
-                words.push((Occur::Should, q));
-            }
+            found.extend(self.token(token, prefix && i == last)?);
         }
-        if tokens.len() > 1 {
+        if found.is_empty() {
+            return Ok(None);
+        }
+        let adjacent = (tokens.len() > 1).then(|| {
             let stems: Vec<&Token> = tokens.iter().collect();
-            words.push((
-                Occur::Should,
-                boosted(self.adjacent(&stems), ADJACENCY_BOOST),
-            ));
-        }
-        if !words.is_empty() {
-            parts.push(Box::new(BooleanQuery::new(words)));
-        }
-        Ok(match parts.len() {
-            0 => None,
-            1 => parts.pop(),
-            _ => Some(Box::new(BooleanQuery::union(parts))),
-        })
+            boosted(self.adjacent(&stems), ADJACENCY_BOOST)
+        });
+        let terms = found
+            .iter()
+            .map(|(field, _, e)| Term::from_field_text(*field, &e.term))
+            .collect();
+        let clauses = found
+            .iter()
+            .map(|(field, boost, e)| boosted(term(*field, &e.term), boost * e.weight))
+            .collect();
+        Ok(Some(Word {
+            clauses,
+            terms,
+            adjacent,
+        }))
     }
 
-    /// One token across the text fields: per field the best expansion, then the best field
-    /// plus a share of the others.
-    fn token(&self, token: &Token, prefix: bool) -> Result<Option<BoxQuery>, SearchError> {
+    /// One token's expansions in every text field, with the field's weight.
+    fn token(
+        &self,
+        token: &Token,
+        prefix: bool,
+    ) -> Result<Vec<(Field, f32, Expansion)>, SearchError> {
         let fields = self.text_fields().map(|(field, _)| field);
         let typed = self
             .expander
             .token(&fields, &token.plain, &token.stem, prefix)?;
-        let mut per_field = Vec::new();
+        let mut out = Vec::new();
         for (field, boost) in self.text_fields() {
-            let found = self.expander.text(field, &typed)?;
-            if let Some(q) = best_of(field, &found) {
-                per_field.push(boosted(q, boost));
+            for e in self.expander.text(field, &typed)? {
+                out.push((field, boost, e));
             }
         }
-        Ok((!per_field.is_empty())
-            .then(|| Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, FIELD_TIE)) as _))
+        Ok(out)
     }
 
     /// A quoted phrase: its stems next to each other, in any text field (one token: that
@@ -249,19 +267,6 @@ fn analyse(analyzers: &Analyzers, text: &str) -> Vec<Token> {
         });
     }
     out
-}
-
-/// The best of a token's expansions in one field (a document scores its best match).
-fn best_of(field: Field, found: &[Expansion]) -> Option<BoxQuery> {
-    let queries: Vec<BoxQuery> = found
-        .iter()
-        .map(|e| boosted(term(field, &e.term), e.weight))
-        .collect();
-    match queries.len() {
-        0 => None,
-        1 => queries.into_iter().next(),
-        _ => Some(Box::new(DisjunctionMaxQuery::new(queries))),
-    }
 }
 
 fn term(field: Field, text: &str) -> BoxQuery {

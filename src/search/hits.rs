@@ -55,12 +55,13 @@ impl SnippetField {
 }
 
 /// The top `limit` documents for `query`, best first; equal scores keep index order.
-/// `words` are the parts of the query for each typed word (see [`rank`]).
+/// `words` and `adjacent` re-rank the candidates (see [`rank`]).
 pub fn collect(
     searcher: &Searcher,
     fields: Fields,
     query: &dyn Query,
-    words: &[Box<dyn Query>],
+    words: &[Vec<tantivy::Term>],
+    adjacent: &[Box<dyn Query>],
     limit: usize,
 ) -> Result<Vec<Hit>, SearchError> {
     if limit == 0 {
@@ -70,7 +71,7 @@ pub fn collect(
         query,
         &TopDocs::with_limit(rank::pool(limit)).order_by_score(),
     )?;
-    let top = rank::coordinate(searcher, words, pool, limit)?;
+    let top = rank::coordinate(searcher, words, adjacent, pool, limit)?;
     if top.is_empty() {
         return Ok(Vec::new());
     }

@@ -1,31 +1,58 @@
-//! Re-ranks the best candidates by how many of the typed words each one matches (the
-//! classic coordination factor): a document with every word beats one that matches a
-//! single word very well. BM25 alone ranks `Static pods` above `Resource hijacking` for
-//! `xmrig pod`, because `pod` is rare among names. Each document's prior (by kind, set by
-//! the indexer) scales its score last.
+//! Re-ranks the best candidates. First each typed word whose tokens appear next to each
+//! other (`169.254.169.254`, `pods/exec`) adds its phrase score; then each candidate is
+//! scaled by how many of the typed words it matches (the classic coordination factor): a
+//! document with every word beats one that matches a single word very well. BM25 alone
+//! ranks `Static pods` above `Resource hijacking` for `xmrig pod`, because `pod` is rare
+//! among names. Each document's prior (by kind, set by the indexer) scales its score last.
 
 use tantivy::columnar::Column;
 use tantivy::query::{EnableScoring, Query, Scorer};
-use tantivy::{DocAddress, DocSet, Score, Searcher};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocSet, Score, Searcher, TERMINATED, Term};
 
 use super::SearchError;
 use super::schema::PRIOR;
 
 /// How many candidates to re-rank for `limit` hits.
 pub fn pool(limit: usize) -> usize {
-    limit.max(10) * 5
+    limit.max(10) * 3
 }
 
-/// Multiplies each candidate's score by the share of `words` it matches and by its prior,
-/// then sorts best first (equal scores keep index order) and keeps `limit`.
+/// Adds the `adjacent` bonuses, multiplies each candidate's score by the share of `words`
+/// it matches and by its prior, then sorts best first (equal scores keep index order) and
+/// keeps `limit`.
 pub fn coordinate(
     searcher: &Searcher,
-    words: &[Box<dyn Query>],
+    words: &[Vec<Term>],
+    adjacent: &[Box<dyn Query>],
     mut candidates: Vec<(Score, DocAddress)>,
     limit: usize,
 ) -> Result<Vec<(Score, DocAddress)>, SearchError> {
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by_key(|&i| candidates[i].1);
+    for query in adjacent {
+        let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        let mut current: Option<(u32, Box<dyn Scorer>)> = None;
+        for &i in &order {
+            let address = candidates[i].1;
+            let scorer = match &mut current {
+                Some((segment, scorer)) if *segment == address.segment_ord => scorer,
+                _ => {
+                    let reader = searcher.segment_reader(address.segment_ord);
+                    let scorer = weight.scorer(reader, 1.0)?;
+                    &mut current.insert((address.segment_ord, scorer)).1
+                }
+            };
+            if scorer.doc() < address.doc_id {
+                scorer.seek(address.doc_id);
+            }
+            if scorer.doc() == address.doc_id {
+                candidates[i].0 += scorer.score();
+            }
+        }
+    }
     if words.len() > 1 {
-        let matched = matched_words(searcher, words, &candidates)?;
+        let matched = matched_words(searcher, words, &candidates, &order)?;
         #[allow(clippy::cast_precision_loss)] // a handful of words
         let total = words.len() as Score;
         for ((score, _), count) in candidates.iter_mut().zip(matched) {
@@ -53,34 +80,48 @@ pub fn coordinate(
     Ok(candidates)
 }
 
-/// For each candidate, the number of `words` that match it.
+/// For each candidate, the number of `words` with a term in it, read straight from the
+/// postings (`order` lists the candidates by address).
 fn matched_words(
     searcher: &Searcher,
-    words: &[Box<dyn Query>],
+    words: &[Vec<Term>],
     candidates: &[(Score, DocAddress)],
+    order: &[usize],
 ) -> Result<Vec<usize>, SearchError> {
     let mut counts = vec![0; candidates.len()];
-    let mut order: Vec<usize> = (0..candidates.len()).collect();
-    order.sort_by_key(|&i| candidates[i].1);
-    for word in words {
-        let weight = word.weight(EnableScoring::disabled_from_searcher(searcher))?;
-        let mut current: Option<(u32, Box<dyn Scorer>)> = None;
-        for &i in &order {
-            let address = candidates[i].1;
-            let scorer = match &mut current {
-                Some((segment, scorer)) if *segment == address.segment_ord => scorer,
-                _ => {
-                    let reader = searcher.segment_reader(address.segment_ord);
-                    let scorer = weight.scorer(reader, 1.0)?;
-                    &mut current.insert((address.segment_ord, scorer)).1
+    let mut hit = vec![false; candidates.len()];
+    for terms in words {
+        hit.fill(false);
+        for term in terms {
+            let mut current: Option<(u32, Option<tantivy::postings::SegmentPostings>)> = None;
+            for &i in order {
+                if hit[i] {
+                    continue;
                 }
-            };
-            if scorer.doc() < address.doc_id {
-                scorer.seek(address.doc_id);
+                let address = candidates[i].1;
+                let postings = match &mut current {
+                    Some((segment, postings)) if *segment == address.segment_ord => postings,
+                    _ => {
+                        let reader = searcher.segment_reader(address.segment_ord);
+                        let postings = reader
+                            .inverted_index(term.field())?
+                            .read_postings(term, IndexRecordOption::Basic)?;
+                        &mut current.insert((address.segment_ord, postings)).1
+                    }
+                };
+                let Some(postings) = postings else {
+                    continue;
+                };
+                if postings.doc() != TERMINATED && postings.doc() < address.doc_id {
+                    postings.seek(address.doc_id);
+                }
+                if postings.doc() == address.doc_id {
+                    hit[i] = true;
+                }
             }
-            if scorer.doc() == address.doc_id {
-                counts[i] += 1;
-            }
+        }
+        for (count, hit) in counts.iter_mut().zip(&hit) {
+            *count += usize::from(*hit);
         }
     }
     Ok(counts)
@@ -88,10 +129,6 @@ fn matched_words(
 
 #[cfg(test)]
 mod tests {
-    use tantivy::Term;
-    use tantivy::query::TermQuery;
-    use tantivy::schema::IndexRecordOption;
-
     use super::*;
     use crate::search::{SearchDoc, SearchIndex, SearchOptions};
 
@@ -128,17 +165,13 @@ mod tests {
         .expect("index");
         let searcher = &index.searcher;
         let summary = index.fields.summary;
-        let word = |stem: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(
-                Term::from_field_text(summary, stem),
-                IndexRecordOption::Basic,
-            ))
-        };
+        let word = |stem: &str| vec![Term::from_field_text(summary, stem)];
         let words = [word("xmrig"), word("pod")];
         let (a, b) = (DocAddress::new(0, 0), DocAddress::new(0, 1));
-        let ranked = coordinate(searcher, &words, vec![(2.0, a), (1.5, b)], 10).expect("rank");
+        let ranked = coordinate(searcher, &words, &[], vec![(2.0, a), (1.5, b)], 10).expect("rank");
         assert_eq!(ranked, [(1.5, b), (1.0, a)]);
-        let one = coordinate(searcher, &words[1..], vec![(2.0, a), (1.5, b)], 1).expect("rank");
+        let one =
+            coordinate(searcher, &words[1..], &[], vec![(2.0, a), (1.5, b)], 1).expect("rank");
         assert_eq!(
             one,
             [(2.0, a)],
@@ -169,7 +202,7 @@ mod tests {
     #[test]
     fn the_pool_is_wider_than_the_page() {
         for limit in [1, 3, 10, 50] {
-            assert!(pool(limit) >= limit * 5);
+            assert!(pool(limit) >= limit * 3);
         }
     }
 }

@@ -201,7 +201,7 @@ fn id_analyzer() -> TextAnalyzer {
         .build()
 }
 
-fn stop_words() -> StopWordFilter {
+pub(super) fn stop_words() -> StopWordFilter {
     StopWordFilter::remove(STOP_WORDS.iter().map(|w| (*w).to_owned()))
 }
 

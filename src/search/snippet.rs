@@ -8,9 +8,11 @@ use tantivy::schema::Field;
 use tantivy::snippet::{Snippet as TantivySnippet, SnippetGenerator};
 use tantivy::{Searcher, Term};
 
-use super::SearchError;
+use std::collections::BTreeMap;
+
 use super::hits::{Snippet, SnippetField};
 use super::schema::Fields;
+use super::{SearchError, highlight};
 
 /// Longest snippet, in characters.
 pub const SNIPPET_CHARS: usize = 120;
@@ -25,7 +27,9 @@ pub struct Snippets<'a> {
     searcher: &'a Searcher,
     query: &'a dyn Query,
     fields: Fields,
-    short: [(SnippetField, Field, SnippetGenerator); 2],
+    /// Summary and aliases: the generator, and the query's stems in that field cut to
+    /// what the words they come from certainly contain (see [`needles`]).
+    short: [(SnippetField, Field, SnippetGenerator, Vec<String>); 2],
     /// The body's generator and the query's stems in the body, made on first use.
     body: Option<(SnippetGenerator, Vec<String>)>,
 }
@@ -49,8 +53,9 @@ impl<'a> Snippets<'a> {
             (SnippetField::Summary, fields.summary),
             (SnippetField::Aliases, fields.aliases),
         ];
-        let [summary, aliases] = short
-            .map(|(which, field)| generator(searcher, query, field).map(|g| (which, field, g)));
+        let [summary, aliases] = short.map(|(which, field)| {
+            generator(searcher, query, field).map(|(g, stems)| (which, field, g, needles(&stems)))
+        });
         Ok(Self {
             searcher,
             query,
@@ -62,8 +67,14 @@ impl<'a> Snippets<'a> {
 
     pub fn best(&mut self, text: &dyn Fn(Field) -> String) -> Result<Snippet, SearchError> {
         let mut best: Option<Cut> = None;
-        for (which, field, generator) in &self.short {
+        for (which, field, generator, needles) in &self.short {
             let full = text(*field);
+            // Analysing (stemming) a field costs more than looking for the needles; a
+            // field without any cannot highlight anything.
+            let lower = full.to_lowercase();
+            if !needles.iter().any(|n| lower.contains(n.as_str())) {
+                continue;
+            }
             let snippet = generator.snippet(&full);
             let matched = distinct_matches(&snippet);
             if matched > best.as_ref().map_or(0, |b| b.matched) {
@@ -99,18 +110,7 @@ impl<'a> Snippets<'a> {
 
     fn body_cut(&mut self, text: &dyn Fn(Field) -> String) -> Result<Option<Cut>, SearchError> {
         if self.body.is_none() {
-            let field = self.fields.body;
-            let mut stems = Vec::new();
-            self.query.query_terms(&mut |term: &Term, _| {
-                if term.field() == field
-                    && let Some(stem) = term.value().as_str()
-                {
-                    stems.push(stem.to_owned());
-                }
-            });
-            stems.sort();
-            stems.dedup();
-            self.body = Some((generator(self.searcher, self.query, field)?, stems));
+            self.body = Some(generator(self.searcher, self.query, self.fields.body)?);
         }
         let Some((generator, stems)) = &self.body else {
             return Ok(None);
@@ -136,14 +136,52 @@ impl<'a> Snippets<'a> {
     }
 }
 
+/// What a word must contain, lower-cased, for the English stemmer to have made one of
+/// `stems` of it: the stem without its last letter, since the stemmer only rewrites a
+/// word's last letter (`polici` from `policy`) or cuts its ending; stems of three letters
+/// or fewer keep only their first (`die` from `dying`).
+pub(super) fn needles(stems: &[String]) -> Vec<String> {
+    stems
+        .iter()
+        .map(|stem| {
+            let count = stem.chars().count();
+            let keep = if count > 3 { count - 1 } else { 1 };
+            stem.chars().take(keep).collect()
+        })
+        .collect()
+}
+
+/// A snippet generator for the query's terms in `field` (rarer terms weigh more, as in
+/// tantivy's own), analysing with [`highlight::analyzer`]; and those terms, sorted.
 fn generator(
     searcher: &Searcher,
     query: &dyn Query,
     field: Field,
-) -> Result<SnippetGenerator, SearchError> {
-    let mut generator = SnippetGenerator::create(searcher, query, field)?;
-    generator.set_max_num_chars(SNIPPET_CHARS);
-    Ok(generator)
+) -> Result<(SnippetGenerator, Vec<String>), SearchError> {
+    let mut terms: Vec<&Term> = Vec::new();
+    query.query_terms(&mut |term: &Term, _| {
+        if term.field() == field {
+            terms.push(term);
+        }
+    });
+    let mut weights: BTreeMap<String, f32> = BTreeMap::new();
+    for term in terms {
+        if let Some(text) = term.value().as_str()
+            && !weights.contains_key(text)
+        {
+            let doc_freq = searcher.doc_freq(term)?;
+            if doc_freq > 0 {
+                #[allow(clippy::cast_precision_loss)] // a document count
+                weights.insert(text.to_owned(), 1.0 / (1.0 + doc_freq as f32));
+            }
+        }
+    }
+    let stems: Vec<String> = weights.keys().cloned().collect();
+    let analyzer = highlight::analyzer(needles(&stems));
+    Ok((
+        SnippetGenerator::new(weights, analyzer, field, SNIPPET_CHARS),
+        stems,
+    ))
 }
 
 /// The part of a long text worth analysing: about three snippet lengths around the spot
