@@ -84,7 +84,10 @@ impl<'m> Engine<'m> {
 
     /// Runs every compiled check over the snapshot.
     pub fn run(&self, snapshot: &Snapshot, source: SourceInfo) -> Report {
-        let views = Views::build(snapshot);
+        let mut wanted: Vec<&str> = self.checks.iter().map(|c| c.check.view.as_str()).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let views = Views::build_for(snapshot, Some(&wanted));
         let mut report = Report {
             source,
             summary: Summary::default(),

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::report::Report;
-use super::snapshot::{Object, Snapshot};
+use super::snapshot::{At, Object, Snapshot};
 use crate::matrix::load::yaml_value;
 
 /// The annotation an object carries to accept findings: `"<check>[,<check>]: <reason>"`.
@@ -108,7 +108,7 @@ pub fn apply(
         .iter()
         .filter(|o| {
             o.value
-                .pointer("/metadata/annotations")
+                .at("/metadata/annotations")
                 .and_then(|a| a.get(ANNOTATION))
                 .is_some()
         })
@@ -147,7 +147,7 @@ pub fn apply(
 
 fn annotation_reason(object: &Value, check: &str) -> Option<String> {
     let text = object
-        .pointer("/metadata/annotations")?
+        .at("/metadata/annotations")?
         .get(ANNOTATION)?
         .as_str()?;
     let (ids, reason) = text.split_once(':').unwrap_or((text, ""));

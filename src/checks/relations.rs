@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::snapshot::{Object, Snapshot};
+use super::snapshot::{At, Object, Snapshot};
 use super::views::pod_spec;
 
 /// Indexes over one snapshot.
@@ -77,7 +77,7 @@ impl<'a> Index<'a> {
             .iter()
             .filter(|o| matches!(o.kind(), "RoleBinding" | "ClusterRoleBinding"))
         {
-            let resolved = json!({"kind": o.kind(), "name": o.name(), "namespace": o.namespace(), "roleRef": o.value.pointer("/roleRef/name").cloned().unwrap_or(Value::Null), "rules": index.rules_for(o).unwrap_or_default()});
+            let resolved = json!({"kind": o.kind(), "name": o.name(), "namespace": o.namespace(), "roleRef": o.value.at("/roleRef/name").cloned().unwrap_or(Value::Null), "rules": index.rules_for(o).unwrap_or_default()});
             for s in o
                 .value
                 .get("subjects")
@@ -126,7 +126,7 @@ impl<'a> Index<'a> {
             .unwrap_or_default();
         let selectors = role
             .value
-            .pointer("/aggregationRule/clusterRoleSelectors")
+            .at("/aggregationRule/clusterRoleSelectors")
             .and_then(Value::as_array);
         for selector in selectors.into_iter().flatten() {
             let Some(wanted) = selector.get("matchLabels").and_then(Value::as_object) else {
@@ -139,7 +139,7 @@ impl<'a> Index<'a> {
             {
                 let labels = other
                     .value
-                    .pointer("/metadata/labels")
+                    .at("/metadata/labels")
                     .and_then(Value::as_object);
                 if labels.is_some_and(|l| wanted.iter().all(|(k, v)| l.get(k) == Some(v))) {
                     rules.extend(
@@ -176,7 +176,7 @@ impl<'a> Index<'a> {
     pub fn selected_by(&self, service: &Object) -> Vec<Value> {
         let Some(selector) = service
             .value
-            .pointer("/spec/selector")
+            .at("/spec/selector")
             .and_then(Value::as_object)
         else {
             return Vec::new();
@@ -206,12 +206,16 @@ impl Index<'_> {
             .into_iter()
             .flatten()
             .chain(&self.clusterwide)
-            .filter(|p| policy_selectors(p).iter().any(|s| selects_pod(s, labels, namespace)))
+            .filter(|p| {
+                policy_selectors(p)
+                    .iter()
+                    .any(|s| selects_pod(s, labels, namespace))
+            })
             .map(|p| {
                 json!({
                     "kind": p.kind(),
                     "name": p.name(),
-                    "policyTypes": p.value.pointer("/spec/policyTypes").cloned().unwrap_or(Value::Null),
+                    "policyTypes": p.value.at("/spec/policyTypes").cloned().unwrap_or(Value::Null),
                 })
             })
             .collect()
@@ -233,15 +237,11 @@ impl Index<'_> {
 /// `endpointSelector` (also inside `specs[]`) for Cilium's.
 fn policy_selectors(policy: &Object) -> Vec<&Value> {
     if policy.kind() == "NetworkPolicy" {
-        return policy
-            .value
-            .pointer("/spec/podSelector")
-            .into_iter()
-            .collect();
+        return policy.value.at("/spec/podSelector").into_iter().collect();
     }
     let mut out: Vec<&Value> = policy
         .value
-        .pointer("/spec/endpointSelector")
+        .at("/spec/endpointSelector")
         .into_iter()
         .collect();
     let specs = policy.value.get("specs").and_then(Value::as_array);
@@ -316,10 +316,10 @@ fn selects(selector: &Value, labels: &Value) -> bool {
 
 fn template_labels(o: &Object) -> Option<&Value> {
     match o.kind() {
-        "Pod" => o.value.pointer("/metadata/labels"),
+        "Pod" => o.value.at("/metadata/labels"),
         "CronJob" => o
             .value
-            .pointer("/spec/jobTemplate/spec/template/metadata/labels"),
-        _ => o.value.pointer("/spec/template/metadata/labels"),
+            .at("/spec/jobTemplate/spec/template/metadata/labels"),
+        _ => o.value.at("/spec/template/metadata/labels"),
     }
 }

@@ -37,7 +37,7 @@ impl Object {
 
     pub fn name(&self) -> &str {
         self.value
-            .pointer("/metadata/name")
+            .at("/metadata/name")
             .and_then(Value::as_str)
             .unwrap_or("")
     }
@@ -48,10 +48,25 @@ impl Object {
             return "";
         }
         self.value
-            .pointer("/metadata/namespace")
+            .at("/metadata/namespace")
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
             .unwrap_or("default")
+    }
+}
+
+/// [`Value::pointer`] for the literal object paths ktm itself writes (`/metadata/name`):
+/// no `~` escapes, no array indices, and none of `pointer`'s two allocations per segment,
+/// which showed up as a seventh of building the views.
+pub trait At {
+    fn at(&self, path: &str) -> Option<&Value>;
+}
+
+impl At for Value {
+    fn at(&self, path: &str) -> Option<&Value> {
+        path.strip_prefix('/')?
+            .split('/')
+            .try_fold(self, |v, key| v.get(key))
     }
 }
 
@@ -156,7 +171,7 @@ impl Snapshot {
         })?;
         let mut snapshot = Snapshot::default();
         // A snapshot written by `ktm snapshot` says which kinds it could not read.
-        if let Some(missing) = value.pointer("/ktm/unavailable").and_then(Value::as_object) {
+        if let Some(missing) = value.at("/ktm/unavailable").and_then(Value::as_object) {
             for (kind, reason) in missing {
                 let reason = reason.as_str().unwrap_or("could not be read").to_owned();
                 snapshot.unavailable.insert(kind.clone(), reason);

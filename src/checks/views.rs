@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value, json};
 
 use super::relations::Index;
-use super::snapshot::{Object, Snapshot};
+use super::snapshot::{At, Object, Snapshot};
 
 /// One item of a view: the JSON a check sees, and the object it stands for.
 #[derive(Clone, Debug)]
@@ -36,29 +36,36 @@ const WORKLOAD_KINDS: [&str; 9] = [
 ];
 
 impl<'a> Views<'a> {
+    /// Every view of `snapshot`.
     pub fn build(snapshot: &'a Snapshot) -> Self {
+        Self::build_for(snapshot, None)
+    }
+
+    /// The views named in `wanted` (all when `None`): a run of a few checks does not
+    /// build the items of views none of them reads.
+    pub fn build_for(snapshot: &'a Snapshot, wanted: Option<&[&str]>) -> Self {
         let mut views = Views::default();
         let index = Index::new(snapshot);
-        let present: std::collections::HashSet<(String, String, String)> = snapshot
+        let present: std::collections::HashSet<(&str, &str, &str)> = snapshot
             .objects
             .iter()
-            .map(|o| {
-                (
-                    o.kind().to_owned(),
-                    o.namespace().to_owned(),
-                    o.name().to_owned(),
-                )
-            })
+            .map(|o| (o.kind(), o.namespace(), o.name()))
             .collect();
         for object in &snapshot.objects {
             let kind = object.kind();
-            let view = match kind {
-                k if WORKLOAD_KINDS.contains(&k) => {
+            let Some(name) = view_of(kind) else {
+                continue;
+            };
+            if wanted.is_some_and(|w| !w.contains(&name)) {
+                continue;
+            }
+            let value = match name {
+                "workload" => {
                     if owned_by_present_controller(object, &present) {
                         continue;
                     }
                     if let Some(v) = workload(object, &index) {
-                        ("workload", v)
+                        v
                     } else {
                         views.warnings.push(format!(
                             "{} {}/{}: no pod spec found; not checked as a workload",
@@ -69,29 +76,24 @@ impl<'a> Views<'a> {
                         continue;
                     }
                 }
-                "RoleBinding" | "ClusterRoleBinding" => ("binding", binding(object, &index)),
-                "Role" | "ClusterRole" => ("role", plain(object)),
-                "Service" => {
+                "binding" => binding(object, &index),
+                "service" => {
                     let mut v = plain(object);
                     v["selects"] = Value::Array(index.selected_by(object));
-                    ("service", v)
+                    v
                 }
-                "Namespace" => ("namespace", namespace(object, &index)),
-                "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration" => {
-                    ("webhook", plain(object))
-                }
-                "ServiceAccount" => {
+                "namespace" => namespace(object, &index),
+                "serviceaccount" => {
                     let mut v = plain(object);
                     v["bindings"] =
                         Value::Array(index.bindings_of(object.namespace(), object.name()));
                     v["usedBy"] = Value::Array(index.users_of(object.namespace(), object.name()));
-                    ("serviceaccount", v)
+                    v
                 }
-                "ConfigMap" => ("configmap", plain(object)),
-                "Node" => ("node", plain(object)),
-                "Ingress" => ("ingress", plain(object)),
-                _ => continue,
+                // role, webhook, configmap, node, ingress: the object as it is.
+                _ => plain(object),
             };
+            let view = (name, value);
             views.items.entry(view.0).or_default().push(Item {
                 object,
                 value: view.1,
@@ -105,13 +107,30 @@ impl<'a> Views<'a> {
     }
 }
 
+/// The view an object of `kind` belongs to.
+fn view_of(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        k if WORKLOAD_KINDS.contains(&k) => "workload",
+        "RoleBinding" | "ClusterRoleBinding" => "binding",
+        "Role" | "ClusterRole" => "role",
+        "Service" => "service",
+        "Namespace" => "namespace",
+        "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration" => "webhook",
+        "ServiceAccount" => "serviceaccount",
+        "ConfigMap" => "configmap",
+        "Node" => "node",
+        "Ingress" => "ingress",
+        _ => return None,
+    })
+}
+
 fn owned_by_present_controller(
     object: &Object,
-    present: &std::collections::HashSet<(String, String, String)>,
+    present: &std::collections::HashSet<(&str, &str, &str)>,
 ) -> bool {
     let Some(owners) = object
         .value
-        .pointer("/metadata/ownerReferences")
+        .at("/metadata/ownerReferences")
         .and_then(Value::as_array)
     else {
         return false;
@@ -119,15 +138,9 @@ fn owned_by_present_controller(
     owners.iter().any(|o| {
         o.get("controller").and_then(Value::as_bool) == Some(true)
             && present.contains(&(
-                o.get("kind")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned(),
-                object.namespace().to_owned(),
-                o.get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned(),
+                o.get("kind").and_then(Value::as_str).unwrap_or(""),
+                object.namespace(),
+                o.get("name").and_then(Value::as_str).unwrap_or(""),
             ))
     })
 }
@@ -169,8 +182,8 @@ pub fn pod_spec(object: &Object) -> Option<&Value> {
     let v = &object.value;
     match object.kind() {
         "Pod" => v.get("spec"),
-        "CronJob" => v.pointer("/spec/jobTemplate/spec/template/spec"),
-        _ => v.pointer("/spec/template/spec"),
+        "CronJob" => v.at("/spec/jobTemplate/spec/template/spec"),
+        _ => v.at("/spec/template/spec"),
     }
     .filter(|s| s.is_object())
 }
@@ -256,4 +269,38 @@ fn namespace(object: &Object, index: &Index<'_>) -> Value {
         Value::Array(index.policies_in(object.name())),
     );
     Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matrix::check::VIEWS;
+
+    #[test]
+    fn every_view_a_check_may_name_has_kinds_that_build_it() {
+        for view in VIEWS {
+            let built = super::super::kinds::KINDS
+                .iter()
+                .any(|k| view_of(k.kind) == Some(view));
+            assert!(built, "no kind builds the {view} view");
+        }
+    }
+
+    #[test]
+    fn only_the_wanted_views_are_built() {
+        let snapshot = Snapshot::from_values([json!({"kind": "List", "items": [
+            {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "c"}]}},
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "m"}},
+        ]})]);
+        let all = Views::build(&snapshot);
+        assert_eq!(
+            (all.get("workload").len(), all.get("configmap").len()),
+            (1, 1)
+        );
+        let some = Views::build_for(&snapshot, Some(&["configmap"]));
+        assert_eq!(
+            (some.get("workload").len(), some.get("configmap").len()),
+            (0, 1)
+        );
+    }
 }
