@@ -136,28 +136,8 @@ impl Gate {
     pub fn eval(&self, f: &Facts<'_>) -> Option<bool> {
         match self {
             Gate::Unknown => None,
-            Gate::And(all) => {
-                let mut known = true;
-                for g in all {
-                    match g.eval(f) {
-                        Some(false) => return Some(false),
-                        Some(true) => {}
-                        None => known = false,
-                    }
-                }
-                known.then_some(true)
-            }
-            Gate::Or(any) => {
-                let mut known = true;
-                for g in any {
-                    match g.eval(f) {
-                        Some(true) => return Some(true),
-                        Some(false) => {}
-                        None => known = false,
-                    }
-                }
-                known.then_some(false)
-            }
+            Gate::And(all) => decide(all, f, false),
+            Gate::Or(any) => decide(any, f, true),
             Gate::Not(inner) => inner.eval(f).map(|b| !b),
             Gate::Flag(flag) => Some(flag.of(f)),
             Gate::In(field, values) => field.of(f).map(|v| values.iter().any(|x| x == v)),
@@ -181,6 +161,20 @@ impl Gate {
             _ => None,
         }
     }
+}
+
+/// `&&` (`decisive` false) or `||` (`decisive` true) in three values: one part with the
+/// decisive value settles it, all parts known settle it the other way, else unknown.
+fn decide(parts: &[Gate], f: &Facts<'_>, decisive: bool) -> Option<bool> {
+    let mut known = true;
+    for g in parts {
+        match g.eval(f) {
+            Some(b) if b == decisive => return Some(decisive),
+            Some(_) => {}
+            None => known = false,
+        }
+    }
+    known.then_some(!decisive)
 }
 
 /// `field == 'literal'` or `event.responseStatus.code == 403`.
