@@ -9,6 +9,7 @@ pub mod engine;
 pub mod eval;
 pub mod exceptions;
 pub mod kinds;
+pub mod overlay;
 pub mod regex;
 pub mod relations;
 pub mod report;

@@ -81,12 +81,12 @@ impl<'v> JsonList<'v> {
     }
 }
 
-fn size_of(len: usize) -> CelInt {
+pub(super) fn size_of(len: usize) -> CelInt {
     CelInt::from(i64::try_from(len).unwrap_or(i64::MAX))
 }
 
 /// Iterates borrowed boxed values as CEL iterates lists and map keys.
-struct Iter<'b, 'v>(std::slice::Iter<'b, Box<dyn Val + 'v>>);
+pub(super) struct Iter<'b, 'v>(pub(super) std::slice::Iter<'b, Box<dyn Val + 'v>>);
 
 impl<'b, 'v: 'w, 'w> CelIterator<'b, 'w> for Iter<'b, 'v> {
     fn next(&mut self) -> Option<&'b (dyn Val + 'w)> {

@@ -230,7 +230,7 @@ fn finding(check: &Check, item: &Item<'_>) -> Finding {
         evidence: check
             .evidence
             .as_deref()
-            .map(|p| evidence(&item.value, p))
+            .map(|p| item_evidence(item, p))
             .unwrap_or_default(),
         verify: fill(&check.verify),
         excepted: false,
@@ -272,6 +272,19 @@ pub fn evidence(value: &Value, path: &str) -> Vec<String> {
     out
 }
 
+/// [`evidence`] in a view item, whose top-level fields may come from its object.
+pub fn item_evidence(item: &super::views::Item<'_>, path: &str) -> Vec<String> {
+    let parts: Vec<&str> = path.split('.').collect();
+    let (Some(base), Some((first, rest))) = (item.base, parts.split_first()) else {
+        return evidence(&item.value, path);
+    };
+    let mut out = Vec::new();
+    let name = first.strip_suffix("[]").unwrap_or(first);
+    let found = item.value.get(name).or_else(|| base.get(name));
+    step(found, first, rest, "", &mut out);
+    out
+}
+
 fn walk(value: &Value, parts: &[&str], at: &str, out: &mut Vec<String>) {
     let Some((first, rest)) = parts.split_first() else {
         if !value.is_null() && value != &Value::Bool(false) {
@@ -286,14 +299,20 @@ fn walk(value: &Value, parts: &[&str], at: &str, out: &mut Vec<String>) {
         }
         return;
     };
+    let name = first.strip_suffix("[]").unwrap_or(first);
+    step(value.get(name), first, rest, at, out);
+}
+
+/// One path segment: `found` is the value of `first` (without `[]`) in the parent.
+fn step(found: Option<&Value>, first: &str, rest: &[&str], at: &str, out: &mut Vec<String>) {
     let sep = if at.is_empty() { "" } else { "." };
     if let Some(name) = first.strip_suffix("[]") {
-        if let Some(list) = value.get(name).and_then(Value::as_array) {
+        if let Some(list) = found.and_then(Value::as_array) {
             for (i, v) in list.iter().enumerate() {
                 walk(v, rest, &format!("{at}{sep}{name}[{i}]"), out);
             }
         }
-    } else if let Some(v) = value.get(*first) {
+    } else if let Some(v) = found {
         walk(v, rest, &format!("{at}{sep}{first}"), out);
     }
 }

@@ -10,10 +10,22 @@ use super::relations::Index;
 use super::snapshot::{At, Object, Snapshot};
 
 /// One item of a view: the JSON a check sees, and the object it stands for.
+///
+/// A check sees `value`'s fields, then (for views that pass the object on as it is, such
+/// as `configmap` or `service`) the object's own fields under `base`: the object is
+/// borrowed, not copied, so a large `ConfigMap` is held once.
 #[derive(Clone, Debug)]
 pub struct Item<'a> {
     pub object: &'a Object,
     pub value: Value,
+    pub base: Option<&'a Map<String, Value>>,
+}
+
+impl Item<'_> {
+    /// A top-level field as a check sees it.
+    pub fn field(&self, key: &str) -> Option<&Value> {
+        self.value.get(key).or_else(|| self.base?.get(key))
+    }
 }
 
 /// Every view's items for one snapshot.
@@ -59,13 +71,14 @@ impl<'a> Views<'a> {
             if wanted.is_some_and(|w| !w.contains(&name)) {
                 continue;
             }
-            let value = match name {
+            let own = object.value.as_object();
+            let (value, base) = match name {
                 "workload" => {
                     if owned_by_present_controller(object, &present) {
                         continue;
                     }
                     if let Some(v) = workload(object, &index) {
-                        v
+                        (v, None)
                     } else {
                         views.warnings.push(format!(
                             "{} {}/{}: no pod spec found; not checked as a workload",
@@ -76,27 +89,27 @@ impl<'a> Views<'a> {
                         continue;
                     }
                 }
-                "binding" => binding(object, &index),
+                "binding" => (binding(object, &index), None),
                 "service" => {
                     let mut v = plain(object);
                     v["selects"] = Value::Array(index.selected_by(object));
-                    v
+                    (v, own)
                 }
-                "namespace" => namespace(object, &index),
+                "namespace" => (namespace(object, &index), own),
                 "serviceaccount" => {
                     let mut v = plain(object);
                     v["bindings"] =
                         Value::Array(index.bindings_of(object.namespace(), object.name()));
                     v["usedBy"] = Value::Array(index.users_of(object.namespace(), object.name()));
-                    v
+                    (v, own)
                 }
                 // role, webhook, configmap, node, ingress: the object as it is.
-                _ => plain(object),
+                _ => (plain(object), own),
             };
-            let view = (name, value);
-            views.items.entry(view.0).or_default().push(Item {
+            views.items.entry(name).or_default().push(Item {
                 object,
-                value: view.1,
+                value,
+                base,
             });
         }
         views
@@ -166,15 +179,10 @@ fn base(object: &Object) -> Map<String, Value> {
     m
 }
 
-/// The object itself plus the common fields (kind, name, namespace, labels, annotations).
+/// The common fields (kind, name, namespace, labels, annotations) of a view that shows
+/// the object itself: its own fields come from the object, borrowed ([`Item::base`]).
 fn plain(object: &Object) -> Value {
-    let mut m = base(object);
-    if let Some(src) = object.value.as_object() {
-        for (k, v) in src {
-            m.entry(k.clone()).or_insert_with(|| v.clone());
-        }
-    }
-    Value::Object(m)
+    Value::Object(base(object))
 }
 
 /// Where the pod spec sits for each workload kind.
