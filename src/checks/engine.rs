@@ -275,13 +275,12 @@ pub fn evidence(value: &Value, path: &str) -> Vec<String> {
 /// [`evidence`] in a view item, whose top-level fields may come from its object.
 pub fn item_evidence(item: &super::views::Item<'_>, path: &str) -> Vec<String> {
     let parts: Vec<&str> = path.split('.').collect();
-    let (Some(base), Some((first, rest))) = (item.base, parts.split_first()) else {
+    let Some((first, rest)) = parts.split_first() else {
         return evidence(&item.value, path);
     };
     let mut out = Vec::new();
     let name = first.strip_suffix("[]").unwrap_or(first);
-    let found = item.value.get(name).or_else(|| base.get(name));
-    step(found, first, rest, "", &mut out);
+    step(item.field(name), first, rest, "", &mut out);
     out
 }
 

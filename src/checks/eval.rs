@@ -104,7 +104,7 @@ fn evaluate_chunk(
         for ((task, scope), o) in tasks.iter().zip(&scopes).zip(&mut out) {
             // Wrapping is cheap: nothing is converted until the expression reads it.
             let mut ctx = scope.new_inner_scope();
-            ctx.add_variable_as_val(name, super::overlay::item_val(&item.value, item.base));
+            ctx.add_variable_as_val(name, super::overlay::item_val(item));
             if task.wants_object {
                 ctx.add_variable_as_val("object", json_val(&item.object.value));
             }

@@ -12,46 +12,65 @@ use cel::common::value::{CowVal, Val};
 use serde_json::{Map, Value};
 
 use super::celjson::{Iter, json_val, size_of};
+use super::views::Item;
 
-/// The CEL value of a view item: an overlay when the item borrows its object's fields,
-/// else its value as plain JSON.
-pub fn item_val<'v>(value: &'v Value, base: Option<&'v Map<String, Value>>) -> Box<dyn Val + 'v> {
-    match (value.as_object(), base) {
-        (Some(own), Some(base)) => Box::new(Overlay::new(own, base)),
-        _ => json_val(value),
+/// The CEL value of a view item: an overlay when the item borrows fields, else its
+/// value as plain JSON.
+pub fn item_val<'v>(item: &'v Item<'v>) -> Box<dyn Val + 'v> {
+    match item.value.as_object() {
+        Some(own) if !item.refs.is_empty() || item.base.is_some() => {
+            Box::new(Overlay::new(own, &item.refs, item.base))
+        }
+        _ => json_val(&item.value),
     }
 }
 
-/// Computed fields over an object's own; a key in both shows the computed one.
+/// Computed fields, then borrowed ones, then the object's own; the first that has a key
+/// answers for it.
 #[derive(Debug)]
 pub struct Overlay<'v> {
     own: &'v Map<String, Value>,
-    base: &'v Map<String, Value>,
+    refs: &'v [(&'static str, &'v Value)],
+    base: Option<&'v Map<String, Value>>,
     keys: OnceLock<Vec<Box<dyn Val + 'v>>>,
 }
 
 impl<'v> Overlay<'v> {
-    fn new(own: &'v Map<String, Value>, base: &'v Map<String, Value>) -> Self {
+    fn new(
+        own: &'v Map<String, Value>,
+        refs: &'v [(&'static str, &'v Value)],
+        base: Option<&'v Map<String, Value>>,
+    ) -> Self {
         Self {
             own,
+            refs,
             base,
             keys: OnceLock::new(),
         }
     }
 
     fn field(&self, key: &str) -> Option<&'v Value> {
-        self.own.get(key).or_else(|| self.base.get(key))
+        self.own
+            .get(key)
+            .or_else(|| self.refs.iter().find(|(k, _)| *k == key).map(|(_, v)| *v))
+            .or_else(|| self.base?.get(key))
     }
 
-    /// Every key once, sorted, as a JSON object with both sets of fields would hold them.
+    /// Every key once, sorted, as a JSON object with all the fields would hold them.
     fn names(&self) -> Vec<&'v str> {
         let mut names: Vec<&'v str> = self
             .own
             .keys()
-            .chain(self.base.keys().filter(|k| !self.own.contains_key(*k)))
             .map(String::as_str)
+            .chain(self.refs.iter().map(|(k, _)| *k))
+            .chain(
+                self.base
+                    .into_iter()
+                    .flat_map(|b| b.keys().map(String::as_str)),
+            )
             .collect();
         names.sort_unstable();
+        names.dedup();
         names
     }
 
@@ -113,7 +132,7 @@ impl Val for Overlay<'_> {
     where
         Self: 'w,
     {
-        Box::new(Overlay::new(self.own, self.base))
+        Box::new(Overlay::new(self.own, self.refs, self.base))
     }
 }
 
@@ -198,7 +217,11 @@ mod tests {
                 ctx.add_variable_as_val("x", value);
                 format!("{:?}", program.execute(&ctx))
             };
-            let overlay = run(item_val(&own, base.as_object()));
+            let overlay = run(Box::new(Overlay::new(
+                own.as_object().expect("map"),
+                &[],
+                base.as_object(),
+            )));
             assert_eq!(overlay, run(json_val(&merged)), "{expr}");
             assert_eq!(overlay, "Ok(Bool(true))", "{expr}");
         }

@@ -17,14 +17,41 @@ use super::snapshot::{At, Object, Snapshot};
 #[derive(Clone, Debug)]
 pub struct Item<'a> {
     pub object: &'a Object,
+    /// The fields the view computes.
     pub value: Value,
+    /// Fields taken from inside the object as they are (`podSpec`, `labels`), borrowed.
+    pub refs: Vec<(&'static str, &'a Value)>,
     pub base: Option<&'a Map<String, Value>>,
 }
 
 impl Item<'_> {
     /// A top-level field as a check sees it.
     pub fn field(&self, key: &str) -> Option<&Value> {
-        self.value.get(key).or_else(|| self.base?.get(key))
+        self.value
+            .get(key)
+            .or_else(|| self.refs.iter().find(|(k, _)| *k == key).map(|(_, v)| *v))
+            .or_else(|| self.base?.get(key))
+    }
+}
+
+/// An item's fields while a view builds them: computed ones owned, the rest borrowed.
+#[derive(Default)]
+struct Fields<'a> {
+    own: Map<String, Value>,
+    refs: Vec<(&'static str, &'a Value)>,
+}
+
+impl<'a> Fields<'a> {
+    fn set(&mut self, key: &str, value: Value) {
+        self.own.insert(key.to_owned(), value);
+    }
+
+    /// `key` is `found` when the object has it, else an owned default.
+    fn borrow_or(&mut self, key: &'static str, found: Option<&'a Value>, default: Value) {
+        match found {
+            Some(v) => self.refs.push((key, v)),
+            None => self.set(key, default),
+        }
     }
 }
 
@@ -72,13 +99,13 @@ impl<'a> Views<'a> {
                 continue;
             }
             let own = object.value.as_object();
-            let (value, base) = match name {
+            let (fields, base) = match name {
                 "workload" => {
                     if owned_by_present_controller(object, &present) {
                         continue;
                     }
-                    if let Some(v) = workload(object, &index) {
-                        (v, None)
+                    if let Some(f) = workload(object, &index) {
+                        (f, None)
                     } else {
                         views.warnings.push(format!(
                             "{} {}/{}: no pod spec found; not checked as a workload",
@@ -91,24 +118,37 @@ impl<'a> Views<'a> {
                 }
                 "binding" => (binding(object, &index), None),
                 "service" => {
-                    let mut v = plain(object);
-                    v["selects"] = Value::Array(index.selected_by(object));
-                    (v, own)
+                    let mut f = base(object);
+                    f.set("selects", Value::Array(index.selected_by(object)));
+                    (f, own)
                 }
-                "namespace" => (namespace(object, &index), own),
+                "namespace" => {
+                    let mut f = base(object);
+                    f.set(
+                        "networkPolicies",
+                        Value::Array(index.policies_in(object.name())),
+                    );
+                    (f, own)
+                }
                 "serviceaccount" => {
-                    let mut v = plain(object);
-                    v["bindings"] =
-                        Value::Array(index.bindings_of(object.namespace(), object.name()));
-                    v["usedBy"] = Value::Array(index.users_of(object.namespace(), object.name()));
-                    (v, own)
+                    let mut f = base(object);
+                    f.set(
+                        "bindings",
+                        Value::Array(index.bindings_of(object.namespace(), object.name())),
+                    );
+                    f.set(
+                        "usedBy",
+                        Value::Array(index.users_of(object.namespace(), object.name())),
+                    );
+                    (f, own)
                 }
                 // role, webhook, configmap, node, ingress: the object as it is.
-                _ => (plain(object), own),
+                _ => (base(object), own),
             };
             views.items.entry(name).or_default().push(Item {
                 object,
-                value,
+                value: Value::Object(fields.own),
+                refs: fields.refs,
                 base,
             });
         }
@@ -158,31 +198,23 @@ fn owned_by_present_controller(
     })
 }
 
-fn base(object: &Object) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("kind".into(), json!(object.kind()));
-    m.insert("apiVersion".into(), json!(object.api_version()));
-    m.insert("name".into(), json!(object.name()));
-    m.insert("namespace".into(), json!(object.namespace()));
-    let meta = object.value.get("metadata").cloned().unwrap_or(Value::Null);
-    m.insert(
-        "labels".into(),
-        meta.get("labels").cloned().unwrap_or_else(|| json!({})),
+/// The common fields of every item: kind, apiVersion, name, namespace computed; labels,
+/// annotations and metadata borrowed from the object (empty when it has none).
+fn base(object: &Object) -> Fields<'_> {
+    let mut f = Fields::default();
+    f.set("kind", json!(object.kind()));
+    f.set("apiVersion", json!(object.api_version()));
+    f.set("name", json!(object.name()));
+    f.set("namespace", json!(object.namespace()));
+    let meta = object.value.get("metadata");
+    f.borrow_or("labels", meta.and_then(|m| m.get("labels")), json!({}));
+    f.borrow_or(
+        "annotations",
+        meta.and_then(|m| m.get("annotations")),
+        json!({}),
     );
-    m.insert(
-        "annotations".into(),
-        meta.get("annotations")
-            .cloned()
-            .unwrap_or_else(|| json!({})),
-    );
-    m.insert("metadata".into(), meta);
-    m
-}
-
-/// The common fields (kind, name, namespace, labels, annotations) of a view that shows
-/// the object itself: its own fields come from the object, borrowed ([`Item::base`]).
-fn plain(object: &Object) -> Value {
-    Value::Object(base(object))
+    f.borrow_or("metadata", meta, Value::Null);
+    f
 }
 
 /// Where the pod spec sits for each workload kind.
@@ -196,9 +228,9 @@ pub fn pod_spec(object: &Object) -> Option<&Value> {
     .filter(|s| s.is_object())
 }
 
-fn workload(object: &Object, index: &Index<'_>) -> Option<Value> {
-    let spec = pod_spec(object)?.clone();
-    let mut m = base(object);
+fn workload<'a>(object: &'a Object, index: &Index<'_>) -> Option<Fields<'a>> {
+    let spec = pod_spec(object)?;
+    let mut f = base(object);
     let mut containers = Vec::new();
     for (field, kind) in [
         ("initContainers", "init"),
@@ -215,68 +247,37 @@ fn workload(object: &Object, index: &Index<'_>) -> Option<Value> {
             }
         }
     }
-    m.insert("containers".into(), Value::Array(containers));
-    m.insert(
-        "volumes".into(),
-        spec.get("volumes").cloned().unwrap_or_else(|| json!([])),
-    );
+    f.set("containers", Value::Array(containers));
+    f.borrow_or("volumes", spec.get("volumes"), json!([]));
     let sa = spec
         .get("serviceAccountName")
         .or_else(|| spec.get("serviceAccount"))
         .and_then(Value::as_str)
         .unwrap_or("default");
-    m.insert(
-        "serviceAccount".into(),
+    f.set(
+        "serviceAccount",
         json!({"name": sa, "bindings": index.bindings_of(object.namespace(), sa)}),
     );
-    m.insert(
-        "networkPolicies".into(),
-        Value::Array(index.policies_for(object)),
-    );
-    m.insert("podSpec".into(), spec);
-    m.insert(
-        "spec".into(),
-        object.value.get("spec").cloned().unwrap_or(Value::Null),
-    );
-    Some(Value::Object(m))
+    f.set("networkPolicies", Value::Array(index.policies_for(object)));
+    f.refs.push(("podSpec", spec));
+    f.borrow_or("spec", object.value.get("spec"), Value::Null);
+    Some(f)
 }
 
-fn binding(object: &Object, index: &Index<'_>) -> Value {
-    let mut m = base(object);
+fn binding<'a>(object: &'a Object, index: &Index<'_>) -> Fields<'a> {
+    let mut f = base(object);
     let rules = index.rules_for(object);
-    m.insert("unresolved".into(), json!(rules.is_none()));
-    m.insert("rules".into(), Value::Array(rules.unwrap_or_default()));
-    m.insert(
-        "roleRef".into(),
-        object.value.get("roleRef").cloned().unwrap_or(Value::Null),
-    );
-    m.insert(
-        "subjects".into(),
-        object
-            .value
-            .get("subjects")
-            .cloned()
-            .unwrap_or_else(|| json!([])),
-    );
+    f.set("unresolved", json!(rules.is_none()));
+    f.set("rules", Value::Array(rules.unwrap_or_default()));
+    f.borrow_or("roleRef", object.value.get("roleRef"), Value::Null);
+    f.borrow_or("subjects", object.value.get("subjects"), json!([]));
     let scope = if object.kind() == "ClusterRoleBinding" {
         "cluster"
     } else {
         "namespace"
     };
-    m.insert("scope".into(), json!(scope));
-    Value::Object(m)
-}
-
-fn namespace(object: &Object, index: &Index<'_>) -> Value {
-    let mut m = match plain(object) {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    };
-    m.insert(
-        "networkPolicies".into(),
-        Value::Array(index.policies_in(object.name())),
-    );
-    Value::Object(m)
+    f.set("scope", json!(scope));
+    f
 }
 
 #[cfg(test)]
