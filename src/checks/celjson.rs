@@ -35,15 +35,41 @@ pub fn json_val(value: &Value) -> Box<dyn Val + '_> {
     }
 }
 
-/// A JSON object seen as a CEL map with string keys.
+/// Where a CEL map's fields come from: a JSON object, or layers of them (see
+/// [`super::overlay`]).
+pub trait Fields<'v>: std::fmt::Debug + Copy + Send + Sync + 'v {
+    fn field(&self, key: &str) -> Option<&'v Value>;
+    /// Every key once, sorted.
+    fn names(&self) -> Vec<&'v str>;
+    /// How many keys.
+    fn count(&self) -> usize {
+        self.names().len()
+    }
+}
+
+impl<'v> Fields<'v> for &'v Map<String, Value> {
+    fn field(&self, key: &str) -> Option<&'v Value> {
+        self.get(key)
+    }
+
+    fn names(&self) -> Vec<&'v str> {
+        self.keys().map(String::as_str).collect()
+    }
+
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+
+/// A JSON object (or layers of them) seen as a CEL map with string keys.
 #[derive(Debug)]
-pub struct JsonMap<'v> {
-    map: &'v Map<String, Value>,
+pub struct JsonMap<'v, F: Fields<'v> = &'v Map<String, Value>> {
+    map: F,
     keys: OnceLock<Vec<Box<dyn Val + 'v>>>,
 }
 
-impl<'v> JsonMap<'v> {
-    fn new(map: &'v Map<String, Value>) -> Self {
+impl<'v, F: Fields<'v>> JsonMap<'v, F> {
+    pub fn new(map: F) -> Self {
         Self {
             map,
             keys: OnceLock::new(),
@@ -53,8 +79,9 @@ impl<'v> JsonMap<'v> {
     fn keys(&self) -> &[Box<dyn Val + 'v>] {
         self.keys.get_or_init(|| {
             self.map
-                .keys()
-                .map(|k| Box::new(CelString::from(k.as_str())) as Box<dyn Val + 'v>)
+                .names()
+                .into_iter()
+                .map(|k| Box::new(CelString::from(k)) as Box<dyn Val + 'v>)
                 .collect()
         })
     }
@@ -81,12 +108,12 @@ impl<'v> JsonList<'v> {
     }
 }
 
-pub(super) fn size_of(len: usize) -> CelInt {
+fn size_of(len: usize) -> CelInt {
     CelInt::from(i64::try_from(len).unwrap_or(i64::MAX))
 }
 
 /// Iterates borrowed boxed values as CEL iterates lists and map keys.
-pub(super) struct Iter<'b, 'v>(pub(super) std::slice::Iter<'b, Box<dyn Val + 'v>>);
+struct Iter<'b, 'v>(std::slice::Iter<'b, Box<dyn Val + 'v>>);
 
 impl<'b, 'v: 'w, 'w> CelIterator<'b, 'w> for Iter<'b, 'v> {
     fn next(&mut self) -> Option<&'b (dyn Val + 'w)> {
@@ -97,7 +124,7 @@ impl<'b, 'v: 'w, 'w> CelIterator<'b, 'w> for Iter<'b, 'v> {
     }
 }
 
-impl Val for JsonMap<'_> {
+impl<'v, F: Fields<'v>> Val for JsonMap<'v, F> {
     fn get_type(&self) -> &Type {
         &MAP_TYPE
     }
@@ -149,7 +176,7 @@ impl Val for JsonMap<'_> {
     }
 }
 
-impl Indexer for JsonMap<'_> {
+impl<'v, F: Fields<'v>> Indexer for JsonMap<'v, F> {
     fn get<'b, 'w>(&'b self, key: &dyn Val) -> Result<CowVal<'b, 'w>, ExecutionError>
     where
         Self: 'w,
@@ -160,7 +187,7 @@ impl Indexer for JsonMap<'_> {
                 want: "string".to_owned(),
             });
         };
-        match self.map.get(name.inner()) {
+        match self.map.field(name.inner()) {
             Some(v) => Ok(CowVal::Owned(json_val(v))),
             None => Err(ExecutionError::no_such_key(name.inner())),
         }
@@ -174,15 +201,15 @@ impl Indexer for JsonMap<'_> {
     }
 }
 
-impl Container for JsonMap<'_> {
+impl<'v, F: Fields<'v>> Container for JsonMap<'v, F> {
     fn contains(&self, key: &dyn Val) -> Result<bool, ExecutionError> {
         Ok(key
             .downcast_ref::<CelString>()
-            .is_some_and(|k| self.map.contains_key(k.inner())))
+            .is_some_and(|k| self.map.field(k.inner()).is_some()))
     }
 }
 
-impl Iterable for JsonMap<'_> {
+impl<'v, F: Fields<'v>> Iterable for JsonMap<'v, F> {
     fn iter<'b, 'w>(&'b self) -> Box<dyn CelIterator<'b, 'w> + 'b>
     where
         Self: 'w,
@@ -191,9 +218,9 @@ impl Iterable for JsonMap<'_> {
     }
 }
 
-impl Sizer for JsonMap<'_> {
+impl<'v, F: Fields<'v>> Sizer for JsonMap<'v, F> {
     fn size(&self) -> CelInt {
-        size_of(self.map.len())
+        size_of(self.map.count())
     }
 }
 

@@ -1,25 +1,24 @@
-//! A view item as a CEL map: the fields the view computes, over the object's own fields
-//! borrowed from the snapshot. Views that show an object as it is (`configmap`,
-//! `service`, `role`...) used to copy the whole object into each item; now a lookup tries
-//! the computed fields first and then the object, and nothing is copied.
+//! A view item as a CEL map: the fields the view computes, over fields borrowed from the
+//! object (`podSpec`, `labels`) and the object's own. View items used to copy their
+//! objects (a workload held four copies of its pod spec); now a lookup tries the layers
+//! in turn, and the CEL map is [`JsonMap`] over [`Layers`].
 
-use std::sync::OnceLock;
-
-use cel::ExecutionError;
-use cel::common::traits::{Container, Indexer, Iterable, Iterator as CelIterator, Sizer};
-use cel::common::types::{CelInt, CelString, MAP_TYPE, Type};
-use cel::common::value::{CowVal, Val};
+use cel::common::value::Val;
 use serde_json::{Map, Value};
 
-use super::celjson::{Iter, json_val, size_of};
+use super::celjson::{Fields, JsonMap, json_val};
 use super::views::Item;
 
-/// The CEL value of a view item: an overlay when the item borrows fields, else its
-/// value as plain JSON.
+/// The CEL value of a view item: layered when the item borrows fields, else its value as
+/// plain JSON.
 pub fn item_val<'v>(item: &'v Item<'v>) -> Box<dyn Val + 'v> {
     match item.value.as_object() {
         Some(own) if !item.refs.is_empty() || item.base.is_some() => {
-            Box::new(Overlay::new(own, &item.refs, item.base))
+            Box::new(JsonMap::new(Layers {
+                own,
+                refs: &item.refs,
+                base: item.base,
+            }))
         }
         _ => json_val(&item.value),
     }
@@ -27,28 +26,14 @@ pub fn item_val<'v>(item: &'v Item<'v>) -> Box<dyn Val + 'v> {
 
 /// Computed fields, then borrowed ones, then the object's own; the first that has a key
 /// answers for it.
-#[derive(Debug)]
-pub struct Overlay<'v> {
+#[derive(Clone, Copy, Debug)]
+pub struct Layers<'v> {
     own: &'v Map<String, Value>,
     refs: &'v [(&'static str, &'v Value)],
     base: Option<&'v Map<String, Value>>,
-    keys: OnceLock<Vec<Box<dyn Val + 'v>>>,
 }
 
-impl<'v> Overlay<'v> {
-    fn new(
-        own: &'v Map<String, Value>,
-        refs: &'v [(&'static str, &'v Value)],
-        base: Option<&'v Map<String, Value>>,
-    ) -> Self {
-        Self {
-            own,
-            refs,
-            base,
-            keys: OnceLock::new(),
-        }
-    }
-
+impl<'v> Fields<'v> for Layers<'v> {
     fn field(&self, key: &str) -> Option<&'v Value> {
         self.own
             .get(key)
@@ -56,7 +41,6 @@ impl<'v> Overlay<'v> {
             .or_else(|| self.base?.get(key))
     }
 
-    /// Every key once, sorted, as a JSON object with all the fields would hold them.
     fn names(&self) -> Vec<&'v str> {
         let mut names: Vec<&'v str> = self
             .own
@@ -72,115 +56,6 @@ impl<'v> Overlay<'v> {
         names.sort_unstable();
         names.dedup();
         names
-    }
-
-    fn keys(&self) -> &[Box<dyn Val + 'v>] {
-        self.keys.get_or_init(|| {
-            self.names()
-                .into_iter()
-                .map(|k| Box::new(CelString::from(k)) as Box<dyn Val + 'v>)
-                .collect()
-        })
-    }
-}
-
-impl Val for Overlay<'_> {
-    fn get_type(&self) -> &Type {
-        &MAP_TYPE
-    }
-
-    fn cel_type() -> &'static Type {
-        &MAP_TYPE
-    }
-
-    fn as_container(&self) -> Option<&dyn Container> {
-        Some(self)
-    }
-
-    fn as_indexer<'b, 'w>(&'b self) -> Option<&'b (dyn Indexer + 'w)>
-    where
-        Self: 'w,
-    {
-        Some(self)
-    }
-
-    fn into_indexer<'w>(self: Box<Self>) -> Option<Box<dyn Indexer + 'w>>
-    where
-        Self: 'w,
-    {
-        Some(self)
-    }
-
-    fn as_iterable<'b, 'w>(&'b self) -> Option<&'b (dyn Iterable + 'w)>
-    where
-        Self: 'w,
-    {
-        Some(self)
-    }
-
-    fn as_sizer(&self) -> Option<&dyn Sizer> {
-        Some(self)
-    }
-
-    fn equals(&self, other: &dyn Val) -> bool {
-        other
-            .as_indexer()
-            .is_some_and(|_| format!("{other:?}") == format!("{self:?}"))
-    }
-
-    fn clone_as_boxed<'w>(&self) -> Box<dyn Val + 'w>
-    where
-        Self: 'w,
-    {
-        Box::new(Overlay::new(self.own, self.refs, self.base))
-    }
-}
-
-impl Indexer for Overlay<'_> {
-    fn get<'b, 'w>(&'b self, key: &dyn Val) -> Result<CowVal<'b, 'w>, ExecutionError>
-    where
-        Self: 'w,
-    {
-        let Some(name) = key.downcast_ref::<CelString>() else {
-            return Err(ExecutionError::UnexpectedType {
-                got: key.get_type().name().to_owned(),
-                want: "string".to_owned(),
-            });
-        };
-        match self.field(name.inner()) {
-            Some(v) => Ok(CowVal::Owned(json_val(v))),
-            None => Err(ExecutionError::no_such_key(name.inner())),
-        }
-    }
-
-    fn steal<'w>(self: Box<Self>, key: &dyn Val) -> Result<Box<dyn Val + 'w>, ExecutionError>
-    where
-        Self: 'w,
-    {
-        self.get(key).map(CowVal::into_owned)
-    }
-}
-
-impl Container for Overlay<'_> {
-    fn contains(&self, key: &dyn Val) -> Result<bool, ExecutionError> {
-        Ok(key
-            .downcast_ref::<CelString>()
-            .is_some_and(|k| self.field(k.inner()).is_some()))
-    }
-}
-
-impl Iterable for Overlay<'_> {
-    fn iter<'b, 'w>(&'b self) -> Box<dyn CelIterator<'b, 'w> + 'b>
-    where
-        Self: 'w,
-    {
-        Box::new(Iter(self.keys().iter()))
-    }
-}
-
-impl Sizer for Overlay<'_> {
-    fn size(&self) -> CelInt {
-        size_of(self.names().len())
     }
 }
 
@@ -217,11 +92,11 @@ mod tests {
                 ctx.add_variable_as_val("x", value);
                 format!("{:?}", program.execute(&ctx))
             };
-            let overlay = run(Box::new(Overlay::new(
-                own.as_object().expect("map"),
-                &[],
-                base.as_object(),
-            )));
+            let overlay = run(Box::new(JsonMap::new(Layers {
+                own: own.as_object().expect("map"),
+                refs: &[],
+                base: base.as_object(),
+            })));
             assert_eq!(overlay, run(json_val(&merged)), "{expr}");
             assert_eq!(overlay, "Ok(Bool(true))", "{expr}");
         }
