@@ -162,10 +162,21 @@ impl<'v, F: Fields<'v>> Val for JsonMap<'v, F> {
         Some(self)
     }
 
+    /// Equal to any CEL map with the same keys and equal values (a map literal, another
+    /// JSON object): compared key by key, not by how either prints.
     fn equals(&self, other: &dyn Val) -> bool {
-        other
-            .as_indexer()
-            .is_some_and(|_| format!("{other:?}") == format!("{self:?}"))
+        let (Some(theirs), Some(size)) = (other.as_indexer(), other.as_sizer()) else {
+            return false;
+        };
+        if other.get_type().name() != MAP_TYPE.name() || size.size() != size_of(self.map.count()) {
+            return false;
+        }
+        self.map.names().into_iter().all(|key| {
+            match (self.map.field(key), theirs.get(&CelString::from(key))) {
+                (Some(mine), Ok(value)) => json_val(mine).equals(&*value),
+                _ => false,
+            }
+        })
     }
 
     fn clone_as_boxed<'w>(&self) -> Box<dyn Val + 'w>
@@ -404,6 +415,9 @@ mod tests {
             "w.containers[0].ports.exists(p, p.containerPort == 22)",
             "'list' in w.verbs && w.verbs == ['get', 'list']",
             "w.?missing.orValue([]).size() == 0",
+            "w.labels == {'tier': 'front', 'app': 'web'} && w.labels != {'app': 'web'}",
+            "w.labels != {'app': 'web', 'tier': 'back'} && w.?none.orValue({}) == {}",
+            "w.containers[1] == {'name': 'b'} && w.labels != ['app', 'tier']",
             "w.containers.map(c, c.name) == ['a', 'b']",
             "w.containers.filter(c, c.name.startsWith('b')).size() == 1",
             "w.name.matches('^w.b$')",
