@@ -7,6 +7,7 @@
 pub mod celjson;
 pub mod engine;
 pub mod eval;
+pub mod evidence;
 pub mod exceptions;
 pub mod kinds;
 pub mod overlay;

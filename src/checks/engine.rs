@@ -230,7 +230,7 @@ fn finding(check: &Check, item: &Item<'_>) -> Finding {
         evidence: check
             .evidence
             .as_deref()
-            .map(|p| item_evidence(item, p))
+            .map(|p| super::evidence::of_item(item, p))
             .unwrap_or_default(),
         verify: fill(&check.verify),
         excepted: false,
@@ -262,58 +262,6 @@ pub fn fill_template(template: &str, kind: &str, namespace: &str, name: &str) ->
         .replace("{{kind}}", kind)
         .replace("{{namespace}}", namespace)
         .replace("{{name}}", name)
-}
-
-/// Values at a path such as `containers[].securityContext.privileged`, as `path=value`
-/// with list indices filled in; nulls and missing fields are left out.
-pub fn evidence(value: &Value, path: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    walk(value, &path.split('.').collect::<Vec<_>>(), "", &mut out);
-    out
-}
-
-/// [`evidence`] in a view item, whose top-level fields may come from its object.
-pub fn item_evidence(item: &super::views::Item<'_>, path: &str) -> Vec<String> {
-    let parts: Vec<&str> = path.split('.').collect();
-    let Some((first, rest)) = parts.split_first() else {
-        return evidence(&item.value, path);
-    };
-    let mut out = Vec::new();
-    let name = first.strip_suffix("[]").unwrap_or(first);
-    step(item.field(name), first, rest, "", &mut out);
-    out
-}
-
-fn walk(value: &Value, parts: &[&str], at: &str, out: &mut Vec<String>) {
-    let Some((first, rest)) = parts.split_first() else {
-        if !value.is_null() && value != &Value::Bool(false) {
-            // Evidence names what was found; credentials in it are masked.
-            let mut shown = value.clone();
-            crate::redact::redact_value(&mut shown);
-            let leaf = at.rsplit(['.', '[']).next().unwrap_or(at);
-            if crate::redact::is_credential_key(leaf) && !shown.is_object() && !shown.is_array() {
-                shown = Value::String("<redacted>".to_owned());
-            }
-            out.push(crate::redact::redact_text(&format!("{at}={shown}")));
-        }
-        return;
-    };
-    let name = first.strip_suffix("[]").unwrap_or(first);
-    step(value.get(name), first, rest, at, out);
-}
-
-/// One path segment: `found` is the value of `first` (without `[]`) in the parent.
-fn step(found: Option<&Value>, first: &str, rest: &[&str], at: &str, out: &mut Vec<String>) {
-    let sep = if at.is_empty() { "" } else { "." };
-    if let Some(name) = first.strip_suffix("[]") {
-        if let Some(list) = found.and_then(Value::as_array) {
-            for (i, v) in list.iter().enumerate() {
-                walk(v, rest, &format!("{at}{sep}{name}[{i}]"), out);
-            }
-        }
-    } else if let Some(v) = found {
-        walk(v, rest, &format!("{at}{sep}{first}"), out);
-    }
 }
 
 fn compile_diagnostic(check: &Check, errors: &cel::ParseErrors) -> Diagnostic {

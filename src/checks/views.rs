@@ -19,7 +19,7 @@ pub struct Item<'a> {
     pub object: &'a Object,
     /// The fields the view computes.
     pub value: Value,
-    /// Fields taken from inside the object as they are (`podSpec`, `labels`), borrowed.
+    /// Parts taken from inside the object as they are (`podSpec`, `labels`), borrowed.
     pub refs: Vec<(&'static str, &'a Value)>,
     pub base: Option<&'a Map<String, Value>>,
 }
@@ -36,12 +36,12 @@ impl Item<'_> {
 
 /// An item's fields while a view builds them: computed ones owned, the rest borrowed.
 #[derive(Default)]
-struct Fields<'a> {
+struct Parts<'a> {
     own: Map<String, Value>,
     refs: Vec<(&'static str, &'a Value)>,
 }
 
-impl<'a> Fields<'a> {
+impl<'a> Parts<'a> {
     fn set(&mut self, key: &str, value: Value) {
         self.own.insert(key.to_owned(), value);
     }
@@ -200,8 +200,8 @@ fn owned_by_present_controller(
 
 /// The common fields of every item: kind, apiVersion, name, namespace computed; labels,
 /// annotations and metadata borrowed from the object (empty when it has none).
-fn base(object: &Object) -> Fields<'_> {
-    let mut f = Fields::default();
+fn base(object: &Object) -> Parts<'_> {
+    let mut f = Parts::default();
     f.set("kind", json!(object.kind()));
     f.set("apiVersion", json!(object.api_version()));
     f.set("name", json!(object.name()));
@@ -228,7 +228,7 @@ pub fn pod_spec(object: &Object) -> Option<&Value> {
     .filter(|s| s.is_object())
 }
 
-fn workload<'a>(object: &'a Object, index: &Index<'_>) -> Option<Fields<'a>> {
+fn workload<'a>(object: &'a Object, index: &Index<'_>) -> Option<Parts<'a>> {
     let spec = pod_spec(object)?;
     let mut f = base(object);
     let mut containers = Vec::new();
@@ -264,7 +264,7 @@ fn workload<'a>(object: &'a Object, index: &Index<'_>) -> Option<Fields<'a>> {
     Some(f)
 }
 
-fn binding<'a>(object: &'a Object, index: &Index<'_>) -> Fields<'a> {
+fn binding<'a>(object: &'a Object, index: &Index<'_>) -> Parts<'a> {
     let mut f = base(object);
     let rules = index.rules_for(object);
     f.set("unresolved", json!(rules.is_none()));

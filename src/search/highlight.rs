@@ -1,6 +1,6 @@
 //! The analyzer snippets are cut with: the text analyzer, except that a word is only
 //! stemmed when it contains a needle of one of the query's stems (see
-//! [`super::snippet::needles`]). Stemming every word of every hit's summary was a third of
+//! [`needles`]). Stemming every word of every hit's summary was a third of
 //! a one-word query's time; the words without a needle cannot stem to a query term (and,
 //! left as they are, cannot equal one), so the highlights are the same.
 
@@ -21,6 +21,21 @@ pub fn analyzer(needles: Vec<String>) -> TextAnalyzer {
             needles: needles.into(),
         })
         .build()
+}
+
+/// What a word must contain, lower-cased, for the English stemmer to have made one of
+/// `stems` of it: the stem without its last letter, since the stemmer only rewrites a
+/// word's last letter (`polici` from `policy`) or cuts its ending; stems of three letters
+/// or fewer keep only their first (`die` from `dying`).
+pub fn needles(stems: &[String]) -> Vec<String> {
+    stems
+        .iter()
+        .map(|stem| {
+            let count = stem.chars().count();
+            let keep = if count > 3 { count - 1 } else { 1 };
+            stem.chars().take(keep).collect()
+        })
+        .collect()
 }
 
 #[derive(Clone)]

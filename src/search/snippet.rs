@@ -28,7 +28,7 @@ pub struct Snippets<'a> {
     query: &'a dyn Query,
     fields: Fields,
     /// Summary and aliases: the generator, and the query's stems in that field cut to
-    /// what the words they come from certainly contain (see [`needles`]).
+    /// what the words they come from certainly contain (see [`highlight::needles`]).
     short: [(SnippetField, Field, SnippetGenerator, Vec<String>); 2],
     /// The body's generator and the query's stems in the body, made on first use.
     body: Option<(SnippetGenerator, Vec<String>)>,
@@ -54,7 +54,8 @@ impl<'a> Snippets<'a> {
             (SnippetField::Aliases, fields.aliases),
         ];
         let [summary, aliases] = short.map(|(which, field)| {
-            generator(searcher, query, field).map(|(g, stems)| (which, field, g, needles(&stems)))
+            generator(searcher, query, field)
+                .map(|(g, stems)| (which, field, g, highlight::needles(&stems)))
         });
         Ok(Self {
             searcher,
@@ -136,21 +137,6 @@ impl<'a> Snippets<'a> {
     }
 }
 
-/// What a word must contain, lower-cased, for the English stemmer to have made one of
-/// `stems` of it: the stem without its last letter, since the stemmer only rewrites a
-/// word's last letter (`polici` from `policy`) or cuts its ending; stems of three letters
-/// or fewer keep only their first (`die` from `dying`).
-pub(super) fn needles(stems: &[String]) -> Vec<String> {
-    stems
-        .iter()
-        .map(|stem| {
-            let count = stem.chars().count();
-            let keep = if count > 3 { count - 1 } else { 1 };
-            stem.chars().take(keep).collect()
-        })
-        .collect()
-}
-
 /// A snippet generator for the query's terms in `field` (rarer terms weigh more, as in
 /// tantivy's own), analysing with [`highlight::analyzer`]; and those terms, sorted.
 fn generator(
@@ -177,7 +163,7 @@ fn generator(
         }
     }
     let stems: Vec<String> = weights.keys().cloned().collect();
-    let analyzer = highlight::analyzer(needles(&stems));
+    let analyzer = highlight::analyzer(highlight::needles(&stems));
     Ok((
         SnippetGenerator::new(weights, analyzer, field, SNIPPET_CHARS),
         stems,

@@ -295,7 +295,7 @@ fn every_stem_needle_is_inside_its_word() {
         let word = token.text.clone();
         let mut stems = stemmer.token_stream(&word);
         while let Some(stem) = stems.next() {
-            let needle = &super::snippet::needles(std::slice::from_ref(&stem.text))[0];
+            let needle = &super::highlight::needles(std::slice::from_ref(&stem.text))[0];
             assert!(
                 word.contains(needle.as_str()),
                 "{word} -> {} -> {needle}",
