@@ -307,7 +307,12 @@ fn annotation_excepts_a_finding() {
     };
     let (engine, _) = Engine::new(&loaded.matrix, &selection);
     let mut report = engine.run(&snapshot, source());
-    let warnings = ktm::checks::exceptions::apply(&mut report, &snapshot, &[], "2026-01-01");
+    let warnings = ktm::checks::exceptions::apply(
+        &mut report,
+        &ktm::checks::exceptions::annotated(&snapshot),
+        &[],
+        "2026-01-01",
+    );
     assert!(warnings.is_empty());
     assert!(report.findings[0].excepted);
     assert_eq!(

@@ -10,6 +10,7 @@ use cel::{Env, Program};
 use serde_json::Value;
 
 use super::eval::{Task, evaluate_view};
+use super::relations::Index;
 use super::report::{CheckResult, CheckStatus, Finding, ObjectRef, Report, SourceInfo, Summary};
 use super::snapshot::Snapshot;
 use super::views::{Item, Views};
@@ -84,48 +85,61 @@ impl<'m> Engine<'m> {
 
     /// Runs every compiled check over the snapshot.
     pub fn run(&self, snapshot: &Snapshot, source: SourceInfo) -> Report {
+        let (tallies, warnings) = self.tally(snapshot, &Index::new(snapshot));
+        let warnings = snapshot.warnings.iter().cloned().chain(warnings).collect();
+        self.report(
+            tallies,
+            snapshot.objects.len(),
+            &snapshot.unavailable,
+            warnings,
+            source,
+        )
+    }
+
+    /// Every check over the objects of `chunk` (a snapshot, or a part of one that
+    /// `index` covers whole): one tally per check, and the views' warnings.
+    pub(super) fn tally(&self, chunk: &Snapshot, index: &Index) -> (Vec<Tally>, Vec<String>) {
         let mut wanted: Vec<&str> = self.checks.iter().map(|c| c.check.view.as_str()).collect();
         wanted.sort_unstable();
         wanted.dedup();
-        let views = Views::build_for(snapshot, Some(&wanted));
+        let views = Views::build_for(chunk, index, Some(&wanted));
+        let mut tallies: Vec<Tally> = self.checks.iter().map(|_| Tally::default()).collect();
+        for view in wanted {
+            let indices: Vec<usize> = (0..self.checks.len())
+                .filter(|&i| self.checks[i].check.view.as_str() == view)
+                .collect();
+            let compiled: Vec<&Compiled<'_>> = indices.iter().map(|&i| &self.checks[i]).collect();
+            for (i, t) in indices
+                .into_iter()
+                .zip(run_checks(&self.env, &compiled, &views))
+            {
+                tallies[i] = t;
+            }
+        }
+        (tallies, views.warnings)
+    }
+
+    /// The report of tallies over `objects` objects, read from `source`.
+    pub(super) fn report(
+        &self,
+        tallies: Vec<Tally>,
+        objects: usize,
+        unavailable: &std::collections::BTreeMap<String, String>,
+        warnings: Vec<String>,
+        source: SourceInfo,
+    ) -> Report {
         let mut report = Report {
             source,
             summary: Summary::default(),
             checks: Vec::new(),
             findings: Vec::new(),
-            warnings: snapshot
-                .warnings
-                .iter()
-                .chain(&views.warnings)
-                .cloned()
-                .collect(),
+            warnings,
         };
-        let mut results: Vec<Option<(CheckResult, Vec<Finding>)>> =
-            self.checks.iter().map(|_| None).collect();
-        let mut view_names: Vec<&str> = self.checks.iter().map(|c| c.check.view.as_str()).collect();
-        view_names.sort_unstable();
-        view_names.dedup();
-        for view in view_names {
-            let indices: Vec<usize> = (0..self.checks.len())
-                .filter(|&i| self.checks[i].check.view.as_str() == view)
-                .collect();
-            let compiled: Vec<&Compiled<'_>> = indices.iter().map(|&i| &self.checks[i]).collect();
-            for (i, r) in indices
+        for (c, tally) in self.checks.iter().zip(tallies) {
+            let mut result = tally.result(c.check);
+            let missing: Vec<String> = super::kinds::kinds_for_view(c.check.view.as_str())
                 .into_iter()
-                .zip(run_checks(&self.env, &compiled, &views))
-            {
-                results[i] = Some(r);
-            }
-        }
-        for (mut result, findings) in results.into_iter().flatten() {
-            let missing: Vec<String> = self
-                .checks
-                .iter()
-                .find(|c| c.check.id.value == result.id)
-                .map(|c| super::kinds::kinds_for_view(c.check.view.as_str()))
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|kind| snapshot.unavailable.get(kind).cloned())
+                .filter_map(|kind| unavailable.get(kind).cloned())
                 .collect();
             if !missing.is_empty() {
                 // Findings on what could be read stand; a pass cannot be claimed.
@@ -133,19 +147,64 @@ impl<'m> Engine<'m> {
                 result.reason = Some(missing.join("; "));
             }
             report.checks.push(result);
-            report.findings.extend(findings);
+            report.findings.extend(tally.findings);
         }
-        report.summarize(snapshot.objects.len());
+        report.summarize(objects);
         report
     }
 }
 
+/// One check's outcome over some objects; tallies of successive chunks add up.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub findings: Vec<Finding>,
+    /// Objects the expression could not be evaluated on, and the first such error.
+    pub errors: usize,
+    pub first_error: Option<String>,
+}
+
+impl Tally {
+    /// Adds a later chunk's tally.
+    pub fn add(&mut self, later: Tally) {
+        self.findings.extend(later.findings);
+        self.errors += later.errors;
+        if self.first_error.is_none() {
+            self.first_error = later.first_error;
+        }
+    }
+
+    fn result(&self, check: &Check) -> CheckResult {
+        let failed = || {
+            format!(
+                "evaluation failed on {} object(s): {}",
+                self.errors,
+                self.first_error.as_deref().unwrap_or("")
+            )
+        };
+        let (status, reason) = if !self.findings.is_empty() {
+            (CheckStatus::Fail, (self.errors > 0).then(failed))
+        } else if self.errors > 0 {
+            (CheckStatus::Unknown, Some(failed()))
+        } else {
+            (CheckStatus::Pass, None)
+        };
+        CheckResult {
+            id: check.id.value.clone(),
+            title: check.title.clone(),
+            severity: check.severity,
+            techniques: check
+                .techniques
+                .iter()
+                .map(|t| t.value.to_string())
+                .collect(),
+            status,
+            reason,
+        }
+    }
+}
+
 /// Checks that share one view, over every item of that view.
-fn run_checks(
-    env: &Arc<Env>,
-    compiled: &[&Compiled<'_>],
-    views: &Views<'_>,
-) -> Vec<(CheckResult, Vec<Finding>)> {
+fn run_checks(env: &Arc<Env>, compiled: &[&Compiled<'_>], views: &Views<'_>) -> Vec<Tally> {
     let Some(first) = compiled.first() else {
         return Vec::new();
     };
@@ -168,41 +227,14 @@ fn run_checks(
     compiled
         .iter()
         .zip(outcomes)
-        .map(|(c, outcome)| {
-            let check = c.check;
-            let findings: Vec<Finding> = outcome
+        .map(|(c, outcome)| Tally {
+            findings: outcome
                 .matches
                 .iter()
-                .map(|&i| finding(check, &items[i]))
-                .collect();
-            let errors = outcome.errors;
-            let failed = || {
-                format!(
-                    "evaluation failed on {} object(s): {}",
-                    errors.len(),
-                    errors[0]
-                )
-            };
-            let (status, reason) = if !findings.is_empty() {
-                (CheckStatus::Fail, (!errors.is_empty()).then(failed))
-            } else if !errors.is_empty() {
-                (CheckStatus::Unknown, Some(failed()))
-            } else {
-                (CheckStatus::Pass, None)
-            };
-            let result = CheckResult {
-                id: check.id.value.clone(),
-                title: check.title.clone(),
-                severity: check.severity,
-                techniques: check
-                    .techniques
-                    .iter()
-                    .map(|t| t.value.to_string())
-                    .collect(),
-                status,
-                reason,
-            };
-            (result, findings)
+                .map(|&i| finding(c.check, &items[i]))
+                .collect(),
+            errors: outcome.errors.len(),
+            first_error: outcome.errors.into_iter().next(),
         })
         .collect()
 }
@@ -382,9 +414,10 @@ pub fn validate_checks(matrix: &Matrix) -> Vec<Diagnostic> {
             for (i, case) in cases.iter().enumerate() {
                 let snapshot = Snapshot::from_values([case.clone()]);
                 let views = Views::build(&snapshot);
-                let Some((result, _)) = run_checks(&engine.env, &[compiled], &views).pop() else {
+                let Some(tally) = run_checks(&engine.env, &[compiled], &views).pop() else {
                     continue;
                 };
+                let result = tally.result(check);
                 let status = result.status;
                 let list = if want_fail { "fail" } else { "pass" };
                 let problem = match (want_fail, status) {

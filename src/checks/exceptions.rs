@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::report::Report;
-use super::snapshot::{At, Object, Snapshot};
+use super::snapshot::{At, Snapshot};
 use crate::matrix::load::yaml_value;
 
 /// The annotation an object carries to accept findings: `"<check>[,<check>]: <reason>"`.
@@ -84,10 +84,32 @@ pub fn load(path: &Path) -> Result<Vec<Exception>, ExceptionsError> {
     Ok(file.exceptions)
 }
 
+/// Objects carrying the `ktm.dev/ignore` annotation: (kind, namespace, name) -> its text.
+/// Only these are indexed: findings can number in the thousands and snapshots in the
+/// hundreds of thousands.
+pub type Annotated = HashMap<(String, String, String), String>;
+
+/// The annotated objects of a snapshot.
+pub fn annotated(snapshot: &Snapshot) -> Annotated {
+    snapshot
+        .objects
+        .iter()
+        .filter_map(|o| {
+            let text = annotation(&o.value)?;
+            let key = (
+                o.kind().to_owned(),
+                o.namespace().to_owned(),
+                o.name().to_owned(),
+            );
+            Some((key, text.to_owned()))
+        })
+        .collect()
+}
+
 /// Marks excepted findings; returns warnings about expired exceptions.
 pub fn apply(
     report: &mut Report,
-    snapshot: &Snapshot,
+    annotated: &Annotated,
     exceptions: &[Exception],
     today: &str,
 ) -> Vec<String> {
@@ -101,19 +123,6 @@ pub fn apply(
             ));
         }
     }
-    // Only objects carrying the annotation, indexed once: findings can number in the
-    // thousands and snapshots in the hundreds of thousands.
-    let annotated: HashMap<(&str, &str, &str), &Object> = snapshot
-        .objects
-        .iter()
-        .filter(|o| {
-            o.value
-                .at("/metadata/annotations")
-                .and_then(|a| a.get(ANNOTATION))
-                .is_some()
-        })
-        .map(|o| ((o.kind(), o.namespace(), o.name()), o))
-        .collect();
     for f in &mut report.findings {
         let active = exceptions.iter().find(|e| {
             e.expires.as_deref().is_none_or(|d| d >= today)
@@ -129,14 +138,17 @@ pub fn apply(
             f.exception_reason = Some(e.reason.clone());
             continue;
         }
+        if annotated.is_empty() {
+            continue;
+        }
         let key = (
-            f.object.kind.as_str(),
-            f.object.namespace.as_str(),
-            f.object.name.as_str(),
+            f.object.kind.clone(),
+            f.object.namespace.clone(),
+            f.object.name.clone(),
         );
         if let Some(reason) = annotated
             .get(&key)
-            .and_then(|o| annotation_reason(&o.value, &f.check))
+            .and_then(|text| annotation_reason(text, &f.check))
         {
             f.excepted = true;
             f.exception_reason = Some(reason);
@@ -145,11 +157,15 @@ pub fn apply(
     warnings
 }
 
-fn annotation_reason(object: &Value, check: &str) -> Option<String> {
-    let text = object
+/// The text of an object's `ktm.dev/ignore` annotation.
+pub fn annotation(object: &Value) -> Option<&str> {
+    object
         .at("/metadata/annotations")?
         .get(ANNOTATION)?
-        .as_str()?;
+        .as_str()
+}
+
+fn annotation_reason(text: &str, check: &str) -> Option<String> {
     let (ids, reason) = text.split_once(':').unwrap_or((text, ""));
     ids.split(',')
         .any(|id| id.trim() == check || id.trim() == "*")
@@ -234,9 +250,14 @@ mod tests {
     fn annotation_lists_checks_and_reason() {
         let o = serde_json::json!({"metadata": {"annotations": {"ktm.dev/ignore": "privileged-container, host-pid: CNI agent"}}});
         assert_eq!(
-            annotation_reason(&o, "host-pid").as_deref(),
+            annotation(&o)
+                .and_then(|t| annotation_reason(t, "host-pid"))
+                .as_deref(),
             Some("annotation ktm.dev/ignore: CNI agent")
         );
-        assert_eq!(annotation_reason(&o, "other"), None);
+        assert_eq!(
+            annotation(&o).and_then(|t| annotation_reason(t, "other")),
+            None
+        );
     }
 }

@@ -2,154 +2,208 @@
 //! grants (with aggregation), the bindings that name a service account, the workloads
 //! that use a service account, and the workloads a service selects.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
 
 use serde_json::{Value, json};
 
 use super::snapshot::{At, Object, Snapshot};
 use super::views::pod_spec;
 
-/// Indexes over one snapshot.
-pub struct Index<'a> {
-    roles: HashMap<(&'a str, &'a str, &'a str), &'a Object>,
-    cluster_roles: Vec<&'a Object>,
-    /// (namespace, service account) -> resolved bindings naming it.
-    sa_bindings: HashMap<(String, String), Vec<Value>>,
+/// What one `Role` or `ClusterRole` contributes: its rules, and for cluster roles the
+/// labels and aggregation selectors that merge them.
+#[derive(Debug, Default)]
+struct Role {
+    name: String,
+    rules: Vec<Value>,
+    labels: Option<serde_json::Map<String, Value>>,
+    selectors: Vec<serde_json::Map<String, Value>>,
+}
+
+/// A binding as relations need it: which role it names, and where.
+#[derive(Debug)]
+struct Binding {
+    kind: String,
+    name: String,
+    namespace: String,
+    role_ref: Option<Value>,
+}
+
+/// Indexes over a snapshot, built object by object with [`Index::observe`], so a large
+/// snapshot can be read in chunks: the index owns the little it keeps of each object.
+#[derive(Debug, Default)]
+pub struct Index {
+    /// Every role in snapshot order; duplicates stay, as aggregation sees each of them.
+    role_list: Vec<Role>,
+    /// (kind, namespace, name) -> the last role of that identity, in `role_list`.
+    roles: HashMap<(String, String, String), usize>,
+    /// The cluster roles, in `role_list`.
+    cluster_roles: Vec<usize>,
+    bindings: Vec<Binding>,
+    /// (namespace, service account) -> bindings naming it, by index into `bindings`.
+    sa_bindings: HashMap<(String, String), Vec<usize>>,
     /// (namespace, service account) -> workloads running as it.
     sa_users: HashMap<(String, String), Vec<Value>>,
     /// namespace -> (workload ref, pod template labels).
-    workload_labels: HashMap<&'a str, Vec<(Value, &'a Value)>>,
+    workload_labels: HashMap<String, Vec<(Value, Value)>>,
     /// namespace -> `NetworkPolicy` objects in it.
-    policies: HashMap<&'a str, Vec<&'a Object>>,
+    policies: HashMap<String, Vec<Object>>,
     /// `CiliumClusterwideNetworkPolicy` objects, which select pods in every namespace.
-    clusterwide: Vec<&'a Object>,
+    clusterwide: Vec<Object>,
+    /// Hashes of every object's (kind, namespace, name): 8 bytes an object instead of
+    /// three strings. The hasher's keys are random per run, so no input can be crafted to
+    /// collide with another object's identity.
+    present: HashSet<u64>,
+    hasher: std::collections::hash_map::RandomState,
 }
 
-impl<'a> Index<'a> {
-    pub fn new(snapshot: &'a Snapshot) -> Self {
-        let mut index = Index {
-            roles: HashMap::new(),
-            cluster_roles: Vec::new(),
-            sa_bindings: HashMap::new(),
-            sa_users: HashMap::new(),
-            workload_labels: HashMap::new(),
-            policies: HashMap::new(),
-            clusterwide: Vec::new(),
-        };
+impl Index {
+    pub fn new(snapshot: &Snapshot) -> Self {
+        let mut index = Index::default();
         for o in &snapshot.objects {
-            match o.kind() {
-                "NetworkPolicy" | "CiliumNetworkPolicy" => {
-                    index.policies.entry(o.namespace()).or_default().push(o);
-                }
-                "CiliumClusterwideNetworkPolicy" => index.clusterwide.push(o),
-                "Role" | "ClusterRole" => {
-                    index.roles.insert((o.kind(), o.namespace(), o.name()), o);
-                    if o.kind() == "ClusterRole" {
-                        index.cluster_roles.push(o);
-                    }
-                }
-                _ => {
-                    if let Some(spec) = pod_spec(o) {
-                        let sa = spec
-                            .get("serviceAccountName")
-                            .or_else(|| spec.get("serviceAccount"))
-                            .and_then(Value::as_str)
-                            .unwrap_or("default");
-                        let r = json!({"kind": o.kind(), "name": o.name()});
-                        index
-                            .sa_users
-                            .entry((o.namespace().to_owned(), sa.to_owned()))
-                            .or_default()
-                            .push(r.clone());
-                        if let Some(labels) = template_labels(o) {
-                            index
-                                .workload_labels
-                                .entry(o.namespace())
-                                .or_default()
-                                .push((r, labels));
-                        }
-                    }
-                }
-            }
-        }
-        for o in snapshot
-            .objects
-            .iter()
-            .filter(|o| matches!(o.kind(), "RoleBinding" | "ClusterRoleBinding"))
-        {
-            let resolved = json!({"kind": o.kind(), "name": o.name(), "namespace": o.namespace(), "roleRef": o.value.at("/roleRef/name").cloned().unwrap_or(Value::Null), "rules": index.rules_for(o).unwrap_or_default()});
-            for s in o
-                .value
-                .get("subjects")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if s.get("kind").and_then(Value::as_str) == Some("ServiceAccount") {
-                    let ns = s
-                        .get("namespace")
-                        .and_then(Value::as_str)
-                        .unwrap_or(o.namespace());
-                    let name = s.get("name").and_then(Value::as_str).unwrap_or("");
-                    index
-                        .sa_bindings
-                        .entry((ns.to_owned(), name.to_owned()))
-                        .or_default()
-                        .push(resolved.clone());
-                }
-            }
+            index.observe(o);
         }
         index
     }
 
+    /// Takes what the relations need from one object.
+    pub fn observe(&mut self, o: &Object) {
+        self.present
+            .insert(self.hasher.hash_one((o.kind(), o.namespace(), o.name())));
+        match o.kind() {
+            "NetworkPolicy" | "CiliumNetworkPolicy" => {
+                self.policies
+                    .entry(o.namespace().to_owned())
+                    .or_default()
+                    .push(o.clone());
+            }
+            "CiliumClusterwideNetworkPolicy" => self.clusterwide.push(o.clone()),
+            "Role" | "ClusterRole" => {
+                let cluster = o.kind() == "ClusterRole";
+                let role = Role {
+                    name: o.name().to_owned(),
+                    rules: o
+                        .value
+                        .get("rules")
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default(),
+                    labels: cluster
+                        .then(|| o.value.at("/metadata/labels").and_then(Value::as_object))
+                        .flatten()
+                        .cloned(),
+                    selectors: o
+                        .value
+                        .at("/aggregationRule/clusterRoleSelectors")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|s| s.get("matchLabels").and_then(Value::as_object))
+                        .cloned()
+                        .collect(),
+                };
+                let at = self.role_list.len();
+                self.role_list.push(role);
+                if cluster {
+                    self.cluster_roles.push(at);
+                }
+                self.roles.insert(
+                    (
+                        o.kind().to_owned(),
+                        o.namespace().to_owned(),
+                        o.name().to_owned(),
+                    ),
+                    at,
+                );
+            }
+            "RoleBinding" | "ClusterRoleBinding" => self.observe_binding(o),
+            _ => {
+                if let Some(spec) = pod_spec(o) {
+                    let sa = spec
+                        .get("serviceAccountName")
+                        .or_else(|| spec.get("serviceAccount"))
+                        .and_then(Value::as_str)
+                        .unwrap_or("default");
+                    let r = json!({"kind": o.kind(), "name": o.name()});
+                    self.sa_users
+                        .entry((o.namespace().to_owned(), sa.to_owned()))
+                        .or_default()
+                        .push(r.clone());
+                    if let Some(labels) = template_labels(o) {
+                        self.workload_labels
+                            .entry(o.namespace().to_owned())
+                            .or_default()
+                            .push((r, labels.clone()));
+                    }
+                }
+            }
+        }
+    }
+
+    fn observe_binding(&mut self, o: &Object) {
+        let at = self.bindings.len();
+        self.bindings.push(Binding {
+            kind: o.kind().to_owned(),
+            name: o.name().to_owned(),
+            namespace: o.namespace().to_owned(),
+            role_ref: o.value.get("roleRef").cloned(),
+        });
+        for s in o
+            .value
+            .get("subjects")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if s.get("kind").and_then(Value::as_str) == Some("ServiceAccount") {
+                let ns = s
+                    .get("namespace")
+                    .and_then(Value::as_str)
+                    .unwrap_or(o.namespace());
+                let name = s.get("name").and_then(Value::as_str).unwrap_or("");
+                self.sa_bindings
+                    .entry((ns.to_owned(), name.to_owned()))
+                    .or_default()
+                    .push(at);
+            }
+        }
+    }
+
+    /// Whether an object of this kind, namespace and name was observed.
+    pub fn has(&self, kind: &str, namespace: &str, name: &str) -> bool {
+        self.present
+            .contains(&self.hasher.hash_one((kind, namespace, name)))
+    }
+
     /// The rules a binding grants; `None` when its role is not in the snapshot.
     pub fn rules_for(&self, binding: &Object) -> Option<Vec<Value>> {
-        let role_ref = binding.value.get("roleRef")?;
+        self.rules_of(binding.value.get("roleRef"), binding.namespace())
+    }
+
+    fn rules_of(&self, role_ref: Option<&Value>, namespace: &str) -> Option<Vec<Value>> {
+        let role_ref = role_ref?;
         let kind = role_ref.get("kind").and_then(Value::as_str)?;
         let name = role_ref.get("name").and_then(Value::as_str)?;
-        let ns = if kind == "ClusterRole" {
-            ""
-        } else {
-            binding.namespace()
-        };
-        let role = self.roles.get(&(kind, ns, name))?;
-        Some(self.role_rules(role))
+        let ns = if kind == "ClusterRole" { "" } else { namespace };
+        let at = self
+            .roles
+            .get(&(kind.to_owned(), ns.to_owned(), name.to_owned()))?;
+        Some(self.role_rules(self.role_list.get(*at)?))
     }
 
     /// A role's rules, with the rules of the `ClusterRoles` it aggregates merged in.
-    fn role_rules(&self, role: &Object) -> Vec<Value> {
-        let mut rules: Vec<Value> = role
-            .value
-            .get("rules")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let selectors = role
-            .value
-            .at("/aggregationRule/clusterRoleSelectors")
-            .and_then(Value::as_array);
-        for selector in selectors.into_iter().flatten() {
-            let Some(wanted) = selector.get("matchLabels").and_then(Value::as_object) else {
-                continue;
-            };
+    fn role_rules(&self, role: &Role) -> Vec<Value> {
+        let mut rules = role.rules.clone();
+        for wanted in &role.selectors {
             for other in self
                 .cluster_roles
                 .iter()
-                .filter(|o| o.name() != role.name())
+                .filter_map(|&i| self.role_list.get(i))
+                .filter(|o| o.name != role.name)
             {
-                let labels = other
-                    .value
-                    .at("/metadata/labels")
-                    .and_then(Value::as_object);
+                let labels = other.labels.as_ref();
                 if labels.is_some_and(|l| wanted.iter().all(|(k, v)| l.get(k) == Some(v))) {
-                    rules.extend(
-                        other
-                            .value
-                            .get("rules")
-                            .and_then(Value::as_array)
-                            .cloned()
-                            .unwrap_or_default(),
-                    );
+                    rules.extend(other.rules.iter().cloned());
                 }
             }
         }
@@ -158,10 +212,26 @@ impl<'a> Index<'a> {
 
     /// Bindings (with their rules) that name this service account.
     pub fn bindings_of(&self, namespace: &str, name: &str) -> Vec<Value> {
-        self.sa_bindings
+        let Some(found) = self
+            .sa_bindings
             .get(&(namespace.to_owned(), name.to_owned()))
-            .cloned()
-            .unwrap_or_default()
+        else {
+            return Vec::new();
+        };
+        found
+            .iter()
+            .filter_map(|&i| self.bindings.get(i))
+            .map(|b| {
+                let role = b
+                    .role_ref
+                    .as_ref()
+                    .and_then(|r| r.get("name"))
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                json!({"kind": b.kind, "name": b.name, "namespace": b.namespace, "roleRef": role,
+                    "rules": self.rules_of(b.role_ref.as_ref(), &b.namespace).unwrap_or_default()})
+            })
+            .collect()
     }
 
     /// Workloads that run as this service account.
@@ -194,7 +264,7 @@ impl<'a> Index<'a> {
     }
 }
 
-impl Index<'_> {
+impl Index {
     /// `NetworkPolicy` objects in the workload's namespace whose pod selector matches its pods
     /// (`matchLabels` and `matchExpressions` with `In`, `NotIn`, `Exists`, `DoesNotExist`).
     pub fn policies_for(&self, workload: &Object) -> Vec<Value> {

@@ -169,6 +169,7 @@ impl Snapshot {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
+        drop(text);
         let mut snapshot = Snapshot::default();
         // A snapshot written by `ktm snapshot` says which kinds it could not read.
         if let Some(missing) = value.at("/ktm/unavailable").and_then(Value::as_object) {
@@ -245,39 +246,73 @@ impl Snapshot {
     }
 
     fn push_flattened(&mut self, value: Value, file: &str, line: Option<u32>) {
-        if value.is_null() {
-            return;
-        }
-        let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
-        if let Some(items) = value.get("items").and_then(Value::as_array)
-            && (kind == "List" || kind.ends_with("List"))
-        {
-            let list_kind = kind.strip_suffix("List").unwrap_or("").to_owned();
-            for mut item in items.clone() {
-                // `kubectl get pods -o json` items of a PodList may omit their kind.
-                if item.get("kind").is_none()
-                    && !list_kind.is_empty()
-                    && let Some(map) = item.as_object_mut()
-                {
-                    map.insert("kind".to_owned(), Value::String(list_kind.clone()));
-                }
-                self.push_flattened(item, file, line);
-            }
-            return;
-        }
-        if kind.is_empty() || value.get("metadata").is_none() {
-            let at = line.map(|l| format!(":{l}")).unwrap_or_default();
-            self.warnings.push(format!("{file}{at}: skipped a document that is not a Kubernetes object (no kind or metadata)"));
-            return;
-        }
-        let mut value = value;
-        strip_nulls(&mut value);
-        self.objects.push(Object {
-            value,
-            file: Some(file.to_owned()),
-            line,
-        });
+        let Snapshot {
+            objects, warnings, ..
+        } = self;
+        flatten(value, file, line, &mut |o| objects.push(o), warnings);
     }
+}
+
+/// Splits one parsed document into objects: a `List` into its items (the kind of a typed
+/// list's items filled in), a document that is not a Kubernetes object skipped with a
+/// warning, null-valued keys dropped.
+pub(super) fn flatten(
+    value: Value,
+    file: &str,
+    line: Option<u32>,
+    out: &mut dyn FnMut(Object),
+    warnings: &mut Vec<String>,
+) {
+    if value.is_null() {
+        return;
+    }
+    let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
+    if value.get("items").is_some_and(Value::is_array) && is_list_kind(kind) {
+        let list_kind = kind.strip_suffix("List").unwrap_or("").to_owned();
+        // Taken, not cloned: a copy of the items doubled a snapshot's peak memory.
+        let items = match value {
+            Value::Object(mut map) => map.remove("items"),
+            _ => None,
+        };
+        let Some(Value::Array(items)) = items else {
+            return;
+        };
+        for item in items {
+            flatten(list_item(item, &list_kind), file, line, out, warnings);
+        }
+        return;
+    }
+    if kind.is_empty() || value.get("metadata").is_none() {
+        let at = line.map(|l| format!(":{l}")).unwrap_or_default();
+        warnings.push(format!(
+            "{file}{at}: skipped a document that is not a Kubernetes object (no kind or metadata)"
+        ));
+        return;
+    }
+    let mut value = value;
+    strip_nulls(&mut value);
+    out(Object {
+        value,
+        file: Some(file.to_owned()),
+        line,
+    });
+}
+
+/// Whether a document of this kind is a list of objects (`List`, `PodList`...).
+pub(super) fn is_list_kind(kind: &str) -> bool {
+    kind == "List" || kind.ends_with("List")
+}
+
+/// An item of a list: `kubectl get pods -o json` items of a `PodList` may omit their
+/// kind, which the list's kind gives.
+pub(super) fn list_item(mut item: Value, list_kind: &str) -> Value {
+    if item.get("kind").is_none()
+        && !list_kind.is_empty()
+        && let Some(map) = item.as_object_mut()
+    {
+        map.insert("kind".to_owned(), Value::String(list_kind.to_owned()));
+    }
+    item
 }
 
 /// Drops null-valued keys, as the API server does: `volumes: null` from a Helm render

@@ -77,19 +77,15 @@ const WORKLOAD_KINDS: [&str; 9] = [
 impl<'a> Views<'a> {
     /// Every view of `snapshot`.
     pub fn build(snapshot: &'a Snapshot) -> Self {
-        Self::build_for(snapshot, None)
+        Self::build_for(snapshot, &Index::new(snapshot), None)
     }
 
-    /// The views named in `wanted` (all when `None`): a run of a few checks does not
+    /// The views named in `wanted` (all when `None`) of the objects in `snapshot`, with
+    /// relations resolved in `index` (which may cover more objects than `snapshot`, when
+    /// a large snapshot is checked a chunk at a time). A run of a few checks does not
     /// build the items of views none of them reads.
-    pub fn build_for(snapshot: &'a Snapshot, wanted: Option<&[&str]>) -> Self {
+    pub fn build_for(snapshot: &'a Snapshot, index: &Index, wanted: Option<&[&str]>) -> Self {
         let mut views = Views::default();
-        let index = Index::new(snapshot);
-        let present: std::collections::HashSet<(&str, &str, &str)> = snapshot
-            .objects
-            .iter()
-            .map(|o| (o.kind(), o.namespace(), o.name()))
-            .collect();
         for object in &snapshot.objects {
             let kind = object.kind();
             let Some(name) = view_of(kind) else {
@@ -101,10 +97,10 @@ impl<'a> Views<'a> {
             let own = object.value.as_object();
             let (fields, base) = match name {
                 "workload" => {
-                    if owned_by_present_controller(object, &present) {
+                    if owned_by_present_controller(object, index) {
                         continue;
                     }
-                    if let Some(f) = workload(object, &index) {
+                    if let Some(f) = workload(object, index) {
                         (f, None)
                     } else {
                         views.warnings.push(format!(
@@ -116,7 +112,7 @@ impl<'a> Views<'a> {
                         continue;
                     }
                 }
-                "binding" => (binding(object, &index), None),
+                "binding" => (binding(object, index), None),
                 "service" => {
                     let mut f = base(object);
                     f.set("selects", Value::Array(index.selected_by(object)));
@@ -177,10 +173,7 @@ fn view_of(kind: &str) -> Option<&'static str> {
     })
 }
 
-fn owned_by_present_controller(
-    object: &Object,
-    present: &std::collections::HashSet<(&str, &str, &str)>,
-) -> bool {
+fn owned_by_present_controller(object: &Object, index: &Index) -> bool {
     let Some(owners) = object
         .value
         .at("/metadata/ownerReferences")
@@ -190,11 +183,11 @@ fn owned_by_present_controller(
     };
     owners.iter().any(|o| {
         o.get("controller").and_then(Value::as_bool) == Some(true)
-            && present.contains(&(
+            && index.has(
                 o.get("kind").and_then(Value::as_str).unwrap_or(""),
                 object.namespace(),
                 o.get("name").and_then(Value::as_str).unwrap_or(""),
-            ))
+            )
     })
 }
 
@@ -228,7 +221,7 @@ pub fn pod_spec(object: &Object) -> Option<&Value> {
     .filter(|s| s.is_object())
 }
 
-fn workload<'a>(object: &'a Object, index: &Index<'_>) -> Option<Parts<'a>> {
+fn workload<'a>(object: &'a Object, index: &Index) -> Option<Parts<'a>> {
     let spec = pod_spec(object)?;
     let mut f = base(object);
     let mut containers = Vec::new();
@@ -264,7 +257,7 @@ fn workload<'a>(object: &'a Object, index: &Index<'_>) -> Option<Parts<'a>> {
     Some(f)
 }
 
-fn binding<'a>(object: &'a Object, index: &Index<'_>) -> Parts<'a> {
+fn binding<'a>(object: &'a Object, index: &Index) -> Parts<'a> {
     let mut f = base(object);
     let rules = index.rules_for(object);
     f.set("unresolved", json!(rules.is_none()));
@@ -306,7 +299,7 @@ mod tests {
             (all.get("workload").len(), all.get("configmap").len()),
             (1, 1)
         );
-        let some = Views::build_for(&snapshot, Some(&["configmap"]));
+        let some = Views::build_for(&snapshot, &Index::new(&snapshot), Some(&["configmap"]));
         assert_eq!(
             (some.get("workload").len(), some.get("configmap").len()),
             (0, 1)

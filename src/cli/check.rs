@@ -7,6 +7,7 @@ use anyhow::{Result, bail};
 
 use crate::checks::engine::Selection;
 use crate::checks::report::SourceInfo;
+use crate::checks::stream::Stream;
 use crate::checks::{CheckStatus, Engine, Report, Snapshot};
 use crate::matrix::Matrix;
 use crate::matrix::check::Severity;
@@ -67,54 +68,61 @@ pub fn run(out: &mut dyn Write, matrix: &Matrix, opts: &Options<'_>) -> Result<b
     if let Some(d) = diags.first() {
         bail!("a check does not compile ({d}); run `ktm validate`");
     }
-    let (snapshot, source) = match opts.snapshot {
-        None if opts.manifests.is_empty() => live(matrix, &engine, opts.cluster)?,
-        Some(file) => (
-            Snapshot::from_json_file(file)?,
-            SourceInfo {
-                kind: "snapshot".into(),
-                paths: vec![file.display().to_string()],
-            },
-        ),
-        None => (
-            Snapshot::from_manifests(opts.manifests)?,
-            SourceInfo {
+    let exceptions = match opts.exceptions {
+        Some(path) => crate::checks::exceptions::load(path)?,
+        None => Vec::new(),
+    };
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let progress = |objects: usize| {
+        if terminal {
+            eprint!(
+                "\rchecking {objects} objects with {} checks…",
+                engine.checks.len()
+            );
+        }
+    };
+    let (mut report, annotated) = if let Some(file) = opts.snapshot {
+        // Streamed: a snapshot's parsed objects take some 25 times its size.
+        let stream = Stream::open(file)?;
+        progress(stream.objects);
+        let source = SourceInfo {
+            kind: "snapshot".into(),
+            paths: vec![file.display().to_string()],
+        };
+        (engine.run_stream(&stream, source)?, stream.annotated)
+    } else {
+        let (snapshot, source) = if opts.manifests.is_empty() {
+            live(matrix, &engine, opts.cluster)?
+        } else {
+            let source = SourceInfo {
                 kind: "manifests".into(),
                 paths: opts
                     .manifests
                     .iter()
                     .map(|p| p.display().to_string())
                     .collect(),
-            },
-        ),
+            };
+            (Snapshot::from_manifests(opts.manifests)?, source)
+        };
+        progress(snapshot.objects.len());
+        let report = engine.run(&snapshot, source);
+        (report, crate::checks::exceptions::annotated(&snapshot))
     };
-    let exceptions = match opts.exceptions {
-        Some(path) => crate::checks::exceptions::load(path)?,
-        None => Vec::new(),
-    };
-    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    if terminal {
-        eprint!(
-            "\rchecking {} objects with {} checks…",
-            snapshot.objects.len(),
-            engine.checks.len()
-        );
-    }
-    let mut report = engine.run(&snapshot, source);
     if terminal {
         eprint!("\r\u{1b}[2K");
     }
     let expired = crate::checks::exceptions::apply(
         &mut report,
-        &snapshot,
+        &annotated,
         &exceptions,
         &crate::checks::exceptions::today(),
     );
     report.warnings.extend(expired);
+    let objects = report.summary.objects;
     if let Some(min) = opts.severity_min {
         let min = severity(min);
         report.findings.retain(|f| f.severity >= min);
-        report.summarize(snapshot.objects.len());
+        report.summarize(objects);
     }
     match opts.format {
         CheckFormat::Json => output::json(out, &report)?,
