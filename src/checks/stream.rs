@@ -38,7 +38,11 @@ pub struct Stream {
 impl Stream {
     /// Reads the snapshot once: checks it is JSON, counts and indexes its objects.
     pub fn open(path: &Path) -> Result<Self, SourceError> {
-        let held = hold(path)?;
+        Self::index(path, hold(path)?)
+    }
+
+    /// The first pass, over the file at `path` or over `held`, its text already read.
+    fn index(path: &Path, held: Option<Vec<u8>>) -> Result<Self, SourceError> {
         let mut stream = Stream {
             path: path.to_path_buf(),
             held,
@@ -383,3 +387,6 @@ impl<'de> Visitor<'de> for ItemsSeed<'_> {
         Ok(Some(Value::Null))
     }
 }
+
+#[cfg(test)]
+mod tests;
