@@ -76,7 +76,7 @@ fn aggregated_roles_resolve_and_errors_make_a_check_unknown() {
     let finding = report
         .findings
         .iter()
-        .find(|f| f.check == "exec-rbac")
+        .find(|f| f.check() == "exec-rbac")
         .expect("finding");
     assert_eq!(finding.object.name, "ops-team");
     assert_eq!(finding.evidence, ["rules[0].resources=[\"pods/exec\"]"]);
@@ -130,7 +130,7 @@ fn pods_owned_by_a_present_controller_are_not_counted_twice() {
         ["containers[1].securityContext.privileged=true"]
     );
     assert_eq!(
-        report.findings[0].verify,
+        report.findings[0].verify(),
         "kubectl get Deployment -n shop web -o jsonpath='{..securityContext}'"
     );
 }

@@ -512,8 +512,8 @@ fn hits(findings: &[Finding], technique: &str, row: &Row) -> bool {
     let checks = answering_checks(row);
     findings.iter().any(|f| {
         let answers = match checks {
-            Some(list) => list.contains(&f.check.as_str()),
-            None => f.techniques.iter().any(|t| t == technique),
+            Some(list) => list.contains(&f.check()),
+            None => f.techniques().iter().any(|t| t == technique),
         };
         // The peers name objects without a name after their labels; such a finding
         // answers for any object of its kind.
@@ -782,9 +782,9 @@ fn realworld_helm_renders_evaluate_cleanly() {
     for f in report
         .findings
         .iter()
-        .filter(|f| f.severity >= Severity::High)
+        .filter(|f| f.severity() >= Severity::High)
     {
-        *counts.entry((f.severity, f.check.as_str())).or_default() += 1;
+        *counts.entry((f.severity(), f.check())).or_default() += 1;
     }
     println!(
         "{} renders, {} objects, {} findings; at high or critical:",

@@ -111,7 +111,11 @@ fn findings(objects: &[Value]) -> BTreeSet<String> {
         .map(|f| {
             format!(
                 "{} {} {}/{} {:?}",
-                f.check, f.object.kind, f.object.namespace, f.object.name, f.evidence
+                f.check(),
+                f.object.kind,
+                f.object.namespace,
+                f.object.name,
+                f.evidence
             )
         })
         .collect()

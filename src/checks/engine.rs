@@ -11,7 +11,9 @@ use serde_json::Value;
 
 use super::eval::{Task, evaluate_view};
 use super::relations::Index;
-use super::report::{CheckResult, CheckStatus, Finding, ObjectRef, Report, SourceInfo, Summary};
+use super::report::{
+    CheckRef, CheckResult, CheckStatus, Finding, ObjectRef, Report, SourceInfo, Summary,
+};
 use super::snapshot::Snapshot;
 use super::views::{Item, Views};
 use crate::matrix::check::Check;
@@ -224,76 +226,64 @@ fn run_checks(env: &Arc<Env>, compiled: &[&Compiled<'_>], views: &Views<'_>) -> 
         })
         .collect();
     let outcomes = evaluate_view(env, &tasks, view, items);
+    // An object with several findings is named once.
+    let mut objects: Vec<Option<Arc<ObjectRef>>> = vec![None; items.len()];
     compiled
         .iter()
         .zip(outcomes)
-        .map(|(c, outcome)| Tally {
-            findings: outcome
+        .map(|(c, outcome)| {
+            let shared = check_ref(c.check);
+            let findings = outcome
                 .matches
                 .iter()
-                .map(|&i| finding(c.check, &items[i]))
-                .collect(),
-            errors: outcome.errors.len(),
-            first_error: outcome.errors.into_iter().next(),
+                .map(|&i| Finding {
+                    check_ref: Arc::clone(&shared),
+                    object: Arc::clone(objects[i].get_or_insert_with(|| object_ref(&items[i]))),
+                    evidence: c
+                        .check
+                        .evidence
+                        .as_deref()
+                        .map(|p| super::evidence::of_item(&items[i], p))
+                        .unwrap_or_default(),
+                    excepted: false,
+                    exception_reason: None,
+                })
+                .collect();
+            Tally {
+                findings,
+                errors: outcome.errors.len(),
+                first_error: outcome.errors.into_iter().next(),
+            }
         })
         .collect()
 }
 
-fn finding(check: &Check, item: &Item<'_>) -> Finding {
-    let o = item.object;
-    let fill = |template: &str| fill_template(template, o.kind(), o.namespace(), o.name());
-    Finding {
-        check: check.id.value.clone(),
+/// What the findings of `check` share.
+fn check_ref(check: &Check) -> Arc<CheckRef> {
+    Arc::new(CheckRef {
+        id: check.id.value.clone(),
         severity: check.severity,
         techniques: check
             .techniques
             .iter()
             .map(|t| t.value.to_string())
             .collect(),
-        object: ObjectRef {
-            api_version: o.api_version().to_owned(),
-            kind: o.kind().to_owned(),
-            namespace: o.namespace().to_owned(),
-            name: o.name().to_owned(),
-        },
-        file: o.file.clone(),
-        line: o.line,
-        message: fill(&check.message),
-        evidence: check
-            .evidence
-            .as_deref()
-            .map(|p| super::evidence::of_item(item, p))
-            .unwrap_or_default(),
-        verify: fill(&check.verify),
-        excepted: false,
-        exception_reason: None,
-    }
+        message: check.message.clone(),
+        verify: check.verify.clone(),
+    })
 }
 
-/// Fills `{{kind}}`, `{{namespace}}`, `{{name}}` and `{{ref}}` (`namespace/name`, or just
-/// the name for cluster-scoped objects). For cluster-scoped objects the namespace parts of
-/// a template (`{{namespace}}/`, `-n {{namespace}}`, `--namespace={{namespace}}`) vanish.
-pub fn fill_template(template: &str, kind: &str, namespace: &str, name: &str) -> String {
-    let mut t = template.to_owned();
-    if namespace.is_empty() {
-        for part in [
-            " -n {{namespace}}",
-            " --namespace={{namespace}}",
-            " --namespace {{namespace}}",
-            "{{namespace}}/",
-        ] {
-            t = t.replace(part, "");
-        }
-    }
-    let reference = if namespace.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{namespace}/{name}")
-    };
-    t.replace("{{ref}}", &reference)
-        .replace("{{kind}}", kind)
-        .replace("{{namespace}}", namespace)
-        .replace("{{name}}", name)
+/// The object of a view item, as its findings name it.
+fn object_ref(item: &Item<'_>) -> Arc<ObjectRef> {
+    let o = item.object;
+    Arc::new(ObjectRef {
+        api_version: o.api_version().to_owned(),
+        kind: o.kind().to_owned(),
+        namespace: o.namespace().to_owned(),
+        name: o.name().to_owned(),
+        file: o.file.clone(),
+        line: o.line,
+    })
 }
 
 fn compile_diagnostic(check: &Check, errors: &cel::ParseErrors) -> Diagnostic {

@@ -126,7 +126,7 @@ pub fn apply(
     for f in &mut report.findings {
         let active = exceptions.iter().find(|e| {
             e.expires.as_deref().is_none_or(|d| d >= today)
-                && glob(&e.check, &f.check)
+                && glob(&e.check, f.check())
                 && e.kind.as_deref().is_none_or(|k| glob(k, &f.object.kind))
                 && e.namespace
                     .as_deref()
@@ -148,7 +148,7 @@ pub fn apply(
         );
         if let Some(reason) = annotated
             .get(&key)
-            .and_then(|text| annotation_reason(text, &f.check))
+            .and_then(|text| annotation_reason(text, f.check()))
         {
             f.excepted = true;
             f.exception_reason = Some(reason);

@@ -15,7 +15,9 @@ use super::views::pod_spec;
 #[derive(Debug, Default)]
 struct Role {
     name: String,
-    rules: Vec<Value>,
+    /// The `rules` array as JSON text: parsed rules take some ten times the space, and
+    /// a snapshot can hold tens of thousands of roles.
+    rules: String,
     labels: Option<serde_json::Map<String, Value>>,
     selectors: Vec<serde_json::Map<String, Value>>,
 }
@@ -26,7 +28,31 @@ struct Binding {
     kind: String,
     name: String,
     namespace: String,
-    role_ref: Option<Value>,
+    /// The role's kind and name, when both are strings.
+    role: Option<(String, String)>,
+    /// `roleRef.name` as it is (null when absent).
+    role_name: Value,
+}
+
+/// A workload as services select it.
+#[derive(Debug)]
+struct Workload {
+    kind: String,
+    name: String,
+    labels: Vec<(String, Value)>,
+}
+
+/// The kind and name of the role a `roleRef` names, when both are strings.
+fn role_of(role_ref: Option<&Value>) -> Option<(String, String)> {
+    let r = role_ref?;
+    let kind = r.get("kind").and_then(Value::as_str)?;
+    let name = r.get("name").and_then(Value::as_str)?;
+    Some((kind.to_owned(), name.to_owned()))
+}
+
+/// A workload's reference, as views show it.
+fn reference(kind: &str, name: &str) -> Value {
+    json!({"kind": kind, "name": name})
 }
 
 /// Indexes over a snapshot, built object by object with [`Index::observe`], so a large
@@ -43,9 +69,9 @@ pub struct Index {
     /// (namespace, service account) -> bindings naming it, by index into `bindings`.
     sa_bindings: HashMap<(String, String), Vec<usize>>,
     /// (namespace, service account) -> workloads running as it.
-    sa_users: HashMap<(String, String), Vec<Value>>,
-    /// namespace -> (workload ref, pod template labels).
-    workload_labels: HashMap<String, Vec<(Value, Value)>>,
+    sa_users: HashMap<(String, String), Vec<(String, String)>>,
+    /// namespace -> workloads with pod template labels.
+    workload_labels: HashMap<String, Vec<Workload>>,
     /// namespace -> `NetworkPolicy` objects in it.
     policies: HashMap<String, Vec<Object>>,
     /// `CiliumClusterwideNetworkPolicy` objects, which select pods in every namespace.
@@ -85,9 +111,8 @@ impl Index {
                     rules: o
                         .value
                         .get("rules")
-                        .and_then(Value::as_array)
-                        .cloned()
-                        .unwrap_or_default(),
+                        .filter(|r| r.is_array())
+                        .map_or_else(|| "[]".to_owned(), Value::to_string),
                     labels: cluster
                         .then(|| o.value.at("/metadata/labels").and_then(Value::as_object))
                         .flatten()
@@ -124,16 +149,26 @@ impl Index {
                         .or_else(|| spec.get("serviceAccount"))
                         .and_then(Value::as_str)
                         .unwrap_or("default");
-                    let r = json!({"kind": o.kind(), "name": o.name()});
                     self.sa_users
                         .entry((o.namespace().to_owned(), sa.to_owned()))
                         .or_default()
-                        .push(r.clone());
+                        .push((o.kind().to_owned(), o.name().to_owned()));
                     if let Some(labels) = template_labels(o) {
+                        // Labels that are not a map select nothing, as before.
+                        let labels = labels
+                            .as_object()
+                            .into_iter()
+                            .flatten()
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect();
                         self.workload_labels
                             .entry(o.namespace().to_owned())
                             .or_default()
-                            .push((r, labels.clone()));
+                            .push(Workload {
+                                kind: o.kind().to_owned(),
+                                name: o.name().to_owned(),
+                                labels,
+                            });
                     }
                 }
             }
@@ -146,7 +181,8 @@ impl Index {
             kind: o.kind().to_owned(),
             name: o.name().to_owned(),
             namespace: o.namespace().to_owned(),
-            role_ref: o.value.get("roleRef").cloned(),
+            role: role_of(o.value.get("roleRef")),
+            role_name: o.value.at("/roleRef/name").cloned().unwrap_or(Value::Null),
         });
         for s in o
             .value
@@ -177,13 +213,11 @@ impl Index {
 
     /// The rules a binding grants; `None` when its role is not in the snapshot.
     pub fn rules_for(&self, binding: &Object) -> Option<Vec<Value>> {
-        self.rules_of(binding.value.get("roleRef"), binding.namespace())
+        let (kind, name) = role_of(binding.value.get("roleRef"))?;
+        self.rules_of(&kind, &name, binding.namespace())
     }
 
-    fn rules_of(&self, role_ref: Option<&Value>, namespace: &str) -> Option<Vec<Value>> {
-        let role_ref = role_ref?;
-        let kind = role_ref.get("kind").and_then(Value::as_str)?;
-        let name = role_ref.get("name").and_then(Value::as_str)?;
+    fn rules_of(&self, kind: &str, name: &str, namespace: &str) -> Option<Vec<Value>> {
         let ns = if kind == "ClusterRole" { "" } else { namespace };
         let at = self
             .roles
@@ -193,7 +227,8 @@ impl Index {
 
     /// A role's rules, with the rules of the `ClusterRoles` it aggregates merged in.
     fn role_rules(&self, role: &Role) -> Vec<Value> {
-        let mut rules = role.rules.clone();
+        let parse = |text: &str| serde_json::from_str::<Vec<Value>>(text).unwrap_or_default();
+        let mut rules = parse(&role.rules);
         for wanted in &role.selectors {
             for other in self
                 .cluster_roles
@@ -203,7 +238,7 @@ impl Index {
             {
                 let labels = other.labels.as_ref();
                 if labels.is_some_and(|l| wanted.iter().all(|(k, v)| l.get(k) == Some(v))) {
-                    rules.extend(other.rules.iter().cloned());
+                    rules.extend(parse(&other.rules));
                 }
             }
         }
@@ -222,14 +257,13 @@ impl Index {
             .iter()
             .filter_map(|&i| self.bindings.get(i))
             .map(|b| {
-                let role = b
-                    .role_ref
+                let rules = b
+                    .role
                     .as_ref()
-                    .and_then(|r| r.get("name"))
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                json!({"kind": b.kind, "name": b.name, "namespace": b.namespace, "roleRef": role,
-                    "rules": self.rules_of(b.role_ref.as_ref(), &b.namespace).unwrap_or_default()})
+                    .and_then(|(kind, name)| self.rules_of(kind, name, &b.namespace))
+                    .unwrap_or_default();
+                json!({"kind": b.kind, "name": b.name, "namespace": b.namespace, "roleRef": b.role_name,
+                    "rules": rules})
             })
             .collect()
     }
@@ -238,8 +272,10 @@ impl Index {
     pub fn users_of(&self, namespace: &str, name: &str) -> Vec<Value> {
         self.sa_users
             .get(&(namespace.to_owned(), name.to_owned()))
-            .cloned()
-            .unwrap_or_default()
+            .into_iter()
+            .flatten()
+            .map(|(kind, name)| reference(kind, name))
+            .collect()
     }
 
     /// Workloads in the service's namespace whose pod labels match its selector.
@@ -258,8 +294,12 @@ impl Index {
             .get(service.namespace())
             .into_iter()
             .flatten()
-            .filter(|(_, labels)| selector.iter().all(|(k, v)| labels.get(k) == Some(v)))
-            .map(|(r, _)| r.clone())
+            .filter(|w| {
+                selector
+                    .iter()
+                    .all(|(k, v)| w.labels.iter().any(|(l, x)| l == k && x == v))
+            })
+            .map(|w| reference(&w.kind, &w.name))
             .collect()
     }
 }

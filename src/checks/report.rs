@@ -1,6 +1,9 @@
 //! The result of a check run, in the stable JSON shape documented in the README.
 
+use std::sync::Arc;
+
 use serde::Serialize;
+use serde::ser::SerializeStruct;
 
 use crate::matrix::check::Severity;
 
@@ -13,7 +16,7 @@ pub enum CheckStatus {
     Unknown,
 }
 
-/// The object a finding is about.
+/// The object a finding is about, and where it was read; its findings share it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ObjectRef {
     #[serde(rename = "apiVersion")]
@@ -21,22 +24,114 @@ pub struct ObjectRef {
     pub kind: String,
     pub namespace: String,
     pub name: String,
+    #[serde(skip)]
+    pub file: Option<String>,
+    #[serde(skip)]
+    pub line: Option<u32>,
+}
+
+/// What every finding of one check shares: held once, not once a finding (a large
+/// snapshot has hundreds of thousands of findings).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckRef {
+    pub id: String,
+    pub severity: Severity,
+    pub techniques: Vec<String>,
+    /// The message and verify templates, filled in for each finding's object on demand.
+    pub message: String,
+    pub verify: String,
 }
 
 /// One object that matched one check.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Finding {
-    pub check: String,
-    pub severity: Severity,
-    pub techniques: Vec<String>,
-    pub object: ObjectRef,
-    pub file: Option<String>,
-    pub line: Option<u32>,
-    pub message: String,
+    pub check_ref: Arc<CheckRef>,
+    pub object: Arc<ObjectRef>,
     pub evidence: Vec<String>,
-    pub verify: String,
     pub excepted: bool,
     pub exception_reason: Option<String>,
+}
+
+impl Finding {
+    pub fn check(&self) -> &str {
+        &self.check_ref.id
+    }
+
+    pub fn severity(&self) -> Severity {
+        self.check_ref.severity
+    }
+
+    pub fn techniques(&self) -> &[String] {
+        &self.check_ref.techniques
+    }
+
+    pub fn file(&self) -> Option<&str> {
+        self.object.file.as_deref()
+    }
+
+    pub fn line(&self) -> Option<u32> {
+        self.object.line
+    }
+
+    /// The check's message about this object.
+    pub fn message(&self) -> String {
+        self.fill(&self.check_ref.message)
+    }
+
+    /// The command a responder runs to see the evidence.
+    pub fn verify(&self) -> String {
+        self.fill(&self.check_ref.verify)
+    }
+
+    fn fill(&self, template: &str) -> String {
+        let o = &self.object;
+        fill_template(template, &o.kind, &o.namespace, &o.name)
+    }
+}
+
+/// The documented JSON shape of a finding.
+impl Serialize for Finding {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut f = s.serialize_struct("Finding", 11)?;
+        f.serialize_field("check", self.check())?;
+        f.serialize_field("severity", &self.severity())?;
+        f.serialize_field("techniques", self.techniques())?;
+        f.serialize_field("object", &*self.object)?;
+        f.serialize_field("file", &self.file())?;
+        f.serialize_field("line", &self.line())?;
+        f.serialize_field("message", &self.message())?;
+        f.serialize_field("evidence", &self.evidence)?;
+        f.serialize_field("verify", &self.verify())?;
+        f.serialize_field("excepted", &self.excepted)?;
+        f.serialize_field("exception_reason", &self.exception_reason)?;
+        f.end()
+    }
+}
+
+/// Fills `{{kind}}`, `{{namespace}}`, `{{name}}` and `{{ref}}` (`namespace/name`, or just
+/// the name for cluster-scoped objects). For cluster-scoped objects the namespace parts of
+/// a template (`{{namespace}}/`, `-n {{namespace}}`, `--namespace={{namespace}}`) vanish.
+pub fn fill_template(template: &str, kind: &str, namespace: &str, name: &str) -> String {
+    let mut t = template.to_owned();
+    if namespace.is_empty() {
+        for part in [
+            " -n {{namespace}}",
+            " --namespace={{namespace}}",
+            " --namespace {{namespace}}",
+            "{{namespace}}/",
+        ] {
+            t = t.replace(part, "");
+        }
+    }
+    let reference = if namespace.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{namespace}/{name}")
+    };
+    t.replace("{{ref}}", &reference)
+        .replace("{{kind}}", kind)
+        .replace("{{namespace}}", namespace)
+        .replace("{{name}}", name)
 }
 
 /// One check's outcome over the whole snapshot.
@@ -99,7 +194,7 @@ impl Report {
             }
         }
         for f in &self.findings {
-            match f.severity {
+            match f.severity() {
                 Severity::Critical => s.critical += 1,
                 Severity::High => s.high += 1,
                 Severity::Medium => s.medium += 1,
@@ -113,6 +208,6 @@ impl Report {
     pub fn fails_at(&self, level: Severity) -> bool {
         self.findings
             .iter()
-            .any(|f| !f.excepted && f.severity >= level)
+            .any(|f| !f.excepted && f.severity() >= level)
     }
 }

@@ -60,22 +60,22 @@ pub fn to_sarif(report: &Report, matrix: &Matrix) -> Value {
         .iter()
         .filter(|f| !f.excepted)
         .map(|f| {
-            let index = report.checks.iter().position(|c| c.id == f.check).unwrap_or(0);
-            let uri = f.file.clone().unwrap_or_else(|| report.source.paths.first().cloned().unwrap_or_default());
+            let index = report.checks.iter().position(|c| c.id == f.check()).unwrap_or(0);
+            let uri = f.file().map_or_else(|| report.source.paths.first().cloned().unwrap_or_default(), str::to_owned);
             let object = format!("{}/{}/{}", f.object.kind, f.object.namespace, f.object.name);
             json!({
-                "ruleId": f.check,
+                "ruleId": f.check(),
                 "ruleIndex": index,
-                "level": level(f.severity),
-                "message": {"text": format!("{} ({}). Verify: {}", f.message, f.techniques.join(", "), f.verify)},
+                "level": level(f.severity()),
+                "message": {"text": format!("{} ({}). Verify: {}", f.message(), f.techniques().join(", "), f.verify())},
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": {"uri": uri.trim_start_matches("./")},
-                        "region": {"startLine": f.line.unwrap_or(1)}
+                        "region": {"startLine": f.line().unwrap_or(1)}
                     },
                     "logicalLocations": [{"name": object, "kind": "object"}]
                 }],
-                "partialFingerprints": {"ktmObject/v1": format!("{}/{}", f.check, object)}
+                "partialFingerprints": {"ktmObject/v1": format!("{}/{}", f.check(), object)}
             })
         })
         .collect();

@@ -121,7 +121,7 @@ pub fn run(out: &mut dyn Write, matrix: &Matrix, opts: &Options<'_>) -> Result<b
     let objects = report.summary.objects;
     if let Some(min) = opts.severity_min {
         let min = severity(min);
-        report.findings.retain(|f| f.severity >= min);
+        report.findings.retain(|f| f.severity() >= min);
         report.summarize(objects);
     }
     match opts.format {
@@ -163,7 +163,7 @@ fn table(
         let findings: Vec<_> = report
             .findings
             .iter()
-            .filter(|f| !f.excepted && f.techniques.iter().any(|x| x == t.id.as_str()))
+            .filter(|f| !f.excepted && f.techniques().iter().any(|x| x == t.id.as_str()))
             .collect();
         if findings.is_empty() {
             continue;
@@ -176,7 +176,7 @@ fn table(
             findings.len()
         )?;
         for f in findings {
-            let location = match (&f.file, f.line) {
+            let location = match (&f.file(), f.line()) {
                 (Some(file), Some(line)) => format!("  [{file}:{line}]"),
                 (Some(file), None) => format!("  [{file}]"),
                 _ => String::new(),
@@ -184,9 +184,9 @@ fn table(
             writeln!(
                 out,
                 "  {:<9} {:<28} {}{}",
-                paint(f.severity, f.severity.as_str()),
-                f.check,
-                crate::text::sanitize(&f.message),
+                paint(f.severity(), f.severity().as_str()),
+                f.check(),
+                crate::text::sanitize(&f.message()),
                 location
             )?;
             for e in &f.evidence {
@@ -195,7 +195,7 @@ fn table(
             writeln!(
                 out,
                 "            verify:   {}",
-                crate::text::sanitize(&f.verify)
+                crate::text::sanitize(&f.verify())
             )?;
         }
         writeln!(out)?;

@@ -81,10 +81,10 @@ impl Results {
                 }
             }
             for f in report.findings.iter().filter(|f| !f.excepted) {
-                for t in &f.techniques {
+                for t in f.techniques() {
                     let state = states.entry(t.clone()).or_default();
                     state.findings += 1;
-                    state.highest = state.highest.max(Some(f.severity));
+                    state.highest = state.highest.max(Some(f.severity()));
                 }
             }
         }
@@ -174,7 +174,7 @@ pub fn technique_markdown(results: &Results, t: &Technique) -> String {
             .findings
             .iter()
             .enumerate()
-            .filter(|(_, f)| f.techniques.iter().any(|x| x == id))
+            .filter(|(_, f)| f.techniques().iter().any(|x| x == id))
             .collect();
         if !findings.is_empty() {
             s.push_str("## Findings (Tab selects, Enter opens, y copies the verify command)\n\n");
@@ -185,13 +185,13 @@ pub fn technique_markdown(results: &Results, t: &Technique) -> String {
                     s,
                     "- F{} {} `{}` {} {}/{}{excepted} — {}\n  - verify: `{}`",
                     i + 1,
-                    f.severity.as_str(),
-                    f.check,
+                    f.severity().as_str(),
+                    f.check(),
                     o.kind,
                     o.namespace,
                     o.name,
-                    f.message,
-                    f.verify
+                    f.message(),
+                    f.verify()
                 );
             }
             s.push('\n');
@@ -244,19 +244,19 @@ pub fn detail_markdown(app: &App, id: &str) -> Option<(String, String)> {
         let report = app.results.report.as_ref()?;
         let f = report.findings.get(n.checked_sub(1)?)?;
         let o = &f.object;
-        let mut s = format!("# Finding F{n} · {}\n\n", f.check);
+        let mut s = format!("# Finding F{n} · {}\n\n", f.check());
         let _ = write!(
             s,
             "**{}** · techniques {} · {} `{}` {}/{}\n\n{}\n\n",
-            f.severity.as_str(),
-            f.techniques.join(", "),
+            f.severity().as_str(),
+            f.techniques().join(", "),
             o.api_version,
             o.kind,
             o.namespace,
             o.name,
-            f.message
+            f.message()
         );
-        if let (Some(file), line) = (&f.file, f.line) {
+        if let (Some(file), line) = (f.file(), f.line()) {
             let _ = write!(
                 s,
                 "Source: `{file}{}`\n\n",
@@ -270,14 +270,19 @@ pub fn detail_markdown(app: &App, id: &str) -> Option<(String, String)> {
             }
             s.push('\n');
         }
-        let _ = write!(s, "## Verify (y copies)\n\n```sh\n{}\n```\n\n", f.verify);
-        if let Some(check) = app.matrix.checks.iter().find(|c| c.id.as_str() == f.check) {
+        let _ = write!(s, "## Verify (y copies)\n\n```sh\n{}\n```\n\n", f.verify());
+        if let Some(check) = app
+            .matrix
+            .checks
+            .iter()
+            .find(|c| c.id.as_str() == f.check())
+        {
             let _ = write!(s, "## Remediation\n\n{}\n\n", check.remediation.trim());
         }
         if let Some(object) = app.object_json(o) {
             let _ = write!(s, "## Object\n\n```json\n{object}\n```\n");
         }
-        return Some((format!("F{n} {}", f.check), s));
+        return Some((format!("F{n} {}", f.check()), s));
     }
     if let Some(n) = id
         .strip_prefix("hit:")
@@ -315,7 +320,7 @@ pub fn verify_command(app: &App) -> Option<String> {
         .unwrap_or(page.id.as_str());
     let n: usize = target.strip_prefix("finding:")?.parse().ok()?;
     let report = app.results.report.as_ref()?;
-    Some(report.findings.get(n.checked_sub(1)?)?.verify.clone())
+    Some(report.findings.get(n.checked_sub(1)?)?.verify())
 }
 
 /// `c`, `:checks`, `:context NAME`: starts a background run.
