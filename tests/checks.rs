@@ -79,7 +79,7 @@ fn aggregated_roles_resolve_and_errors_make_a_check_unknown() {
         .find(|f| f.check() == "exec-rbac")
         .expect("finding");
     assert_eq!(finding.object.name, "ops-team");
-    assert_eq!(finding.evidence, ["rules[0].resources=[\"pods/exec\"]"]);
+    assert_eq!(*finding.evidence, ["rules[0].resources=[\"pods/exec\"]"]);
     // `int("web")` fails: the check has a finding (42) and reports the failure as its reason.
     let numeric = report
         .checks
@@ -126,7 +126,7 @@ fn pods_owned_by_a_present_controller_are_not_counted_twice() {
         .collect();
     assert_eq!(names, ["web", "standalone"]);
     assert_eq!(
-        report.findings[0].evidence,
+        *report.findings[0].evidence,
         ["containers[1].securityContext.privileged=true"]
     );
     assert_eq!(

@@ -130,11 +130,13 @@ impl<'m> Engine<'m> {
         warnings: Vec<String>,
         source: SourceInfo,
     ) -> Report {
+        // Sized once: growing by doubling held up to twice the findings at the end.
+        let count = tallies.iter().map(|t| t.findings.len()).sum();
         let mut report = Report {
             source,
             summary: Summary::default(),
             checks: Vec::new(),
-            findings: Vec::new(),
+            findings: Vec::with_capacity(count),
             warnings,
         };
         for (c, tally) in self.checks.iter().zip(tallies) {
@@ -243,7 +245,7 @@ fn run_checks(env: &Arc<Env>, compiled: &[&Compiled<'_>], views: &Views<'_>) -> 
                         .check
                         .evidence
                         .as_deref()
-                        .map(|p| super::evidence::of_item(&items[i], p))
+                        .map(|p| super::evidence::of_item(&items[i], p).into_boxed_slice())
                         .unwrap_or_default(),
                     excepted: false,
                     exception_reason: None,

@@ -47,7 +47,8 @@ pub struct CheckRef {
 pub struct Finding {
     pub check_ref: Arc<CheckRef>,
     pub object: Arc<ObjectRef>,
-    pub evidence: Vec<String>,
+    /// Boxed: most findings have one line, and a vector's spare room added up.
+    pub evidence: Box<[String]>,
     pub excepted: bool,
     pub exception_reason: Option<String>,
 }

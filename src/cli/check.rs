@@ -89,7 +89,7 @@ pub fn run(out: &mut dyn Write, matrix: &Matrix, opts: &Options<'_>) -> Result<b
             kind: "snapshot".into(),
             paths: vec![file.display().to_string()],
         };
-        (engine.run_stream(&stream, source)?, stream.annotated)
+        engine.run_stream(stream, source)?
     } else {
         let (snapshot, source) = if opts.manifests.is_empty() {
             live(matrix, &engine, opts.cluster)?

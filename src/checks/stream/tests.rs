@@ -33,11 +33,11 @@ fn readings(text: &str) -> (String, String, String) {
     let path = write(dir.path(), "snap.json", text);
     let whole = Snapshot::from_json_file(&path).expect("whole");
     let whole = engine.run(&whole, source());
-    let streamed = engine
-        .run_stream(&Stream::open(&path).expect("stream"), source())
+    let (streamed, _) = engine
+        .run_stream(Stream::open(&path).expect("stream"), source())
         .expect("run");
     let held = Stream::index(&path, Some(text.as_bytes().to_vec())).expect("held");
-    let held = engine.run_stream(&held, source()).expect("run held");
+    let (held, _) = engine.run_stream(held, source()).expect("run held");
     let json = |r| serde_json::to_string(&r).expect("json");
     (json(whole), json(streamed), json(held))
 }
