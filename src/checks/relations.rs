@@ -1,6 +1,8 @@
 //! Relations between objects that views resolve once per snapshot: the role a binding
 //! grants (with aggregation), the bindings that name a service account, the workloads
-//! that use a service account, and the workloads a service selects.
+//! that use a service account, and the workloads a service selects. The index is built
+//! object by object and owns the little it keeps, with names interned ([`names`]), so a
+//! large snapshot can be read in chunks.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
@@ -9,15 +11,16 @@ use serde_json::{Value, json};
 
 use super::snapshot::{At, Object, Snapshot};
 use super::views::pod_spec;
+use names::{Name, Names};
 
 /// What one `Role` or `ClusterRole` contributes: its rules, and for cluster roles the
 /// labels and aggregation selectors that merge them.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Role {
-    name: String,
+    name: Name,
     /// The `rules` array as JSON text: parsed rules take some ten times the space, and
     /// a snapshot can hold tens of thousands of roles.
-    rules: String,
+    rules: Box<str>,
     labels: Option<serde_json::Map<String, Value>>,
     selectors: Vec<serde_json::Map<String, Value>>,
 }
@@ -25,11 +28,11 @@ struct Role {
 /// A binding as relations need it: which role it names, and where.
 #[derive(Debug)]
 struct Binding {
-    kind: String,
-    name: String,
-    namespace: String,
+    kind: Name,
+    name: Name,
+    namespace: Name,
     /// The role's kind and name, when both are strings.
-    role: Option<(String, String)>,
+    role: Option<(Name, Name)>,
     /// `roleRef.name` as it is (null when absent).
     role_name: Value,
 }
@@ -37,48 +40,35 @@ struct Binding {
 /// A workload as services select it.
 #[derive(Debug)]
 struct Workload {
-    kind: String,
-    name: String,
-    labels: Vec<(String, Value)>,
+    kind: Name,
+    name: Name,
+    labels: Box<[(Name, Value)]>,
 }
 
-/// The kind and name of the role a `roleRef` names, when both are strings.
-fn role_of(role_ref: Option<&Value>) -> Option<(String, String)> {
-    let r = role_ref?;
-    let kind = r.get("kind").and_then(Value::as_str)?;
-    let name = r.get("name").and_then(Value::as_str)?;
-    Some((kind.to_owned(), name.to_owned()))
-}
-
-/// A workload's reference, as views show it.
-fn reference(kind: &str, name: &str) -> Value {
-    json!({"kind": kind, "name": name})
-}
-
-/// Indexes over a snapshot, built object by object with [`Index::observe`], so a large
-/// snapshot can be read in chunks: the index owns the little it keeps of each object.
+/// Indexes over a snapshot, built with [`Index::observe`].
 #[derive(Debug, Default)]
 pub struct Index {
+    names: Names,
     /// Every role in snapshot order; duplicates stay, as aggregation sees each of them.
     role_list: Vec<Role>,
     /// (kind, namespace, name) -> the last role of that identity, in `role_list`.
-    roles: HashMap<(String, String, String), usize>,
+    roles: HashMap<(Name, Name, Name), usize>,
     /// The cluster roles, in `role_list`.
     cluster_roles: Vec<usize>,
     bindings: Vec<Binding>,
-    /// (namespace, service account) -> bindings naming it, by index into `bindings`.
-    sa_bindings: HashMap<(String, String), Vec<usize>>,
-    /// (namespace, service account) -> workloads running as it.
-    sa_users: HashMap<(String, String), Vec<(String, String)>>,
+    /// (namespace, service account) -> bindings naming it, in `bindings`.
+    sa_bindings: HashMap<(Name, Name), Vec<u32>>,
+    /// (namespace, service account) -> (kind, name) of the workloads running as it.
+    sa_users: HashMap<(Name, Name), Vec<(Name, Name)>>,
     /// namespace -> workloads with pod template labels.
-    workload_labels: HashMap<String, Vec<Workload>>,
+    workload_labels: HashMap<Name, Vec<Workload>>,
     /// namespace -> `NetworkPolicy` objects in it.
     policies: HashMap<String, Vec<Object>>,
     /// `CiliumClusterwideNetworkPolicy` objects, which select pods in every namespace.
     clusterwide: Vec<Object>,
-    /// Hashes of every object's (kind, namespace, name): 8 bytes an object instead of
-    /// three strings. The hasher's keys are random per run, so no input can be crafted to
-    /// collide with another object's identity.
+    /// Hashes of every object's (kind, namespace, name): 8 bytes an object. The hasher's
+    /// keys are random per run, so no input can be crafted to collide with another
+    /// object's identity.
     present: HashSet<u64>,
     hasher: std::collections::hash_map::RandomState,
 }
@@ -104,84 +94,89 @@ impl Index {
                     .push(o.clone());
             }
             "CiliumClusterwideNetworkPolicy" => self.clusterwide.push(o.clone()),
-            "Role" | "ClusterRole" => {
-                let cluster = o.kind() == "ClusterRole";
-                let role = Role {
-                    name: o.name().to_owned(),
-                    rules: o
-                        .value
-                        .get("rules")
-                        .filter(|r| r.is_array())
-                        .map_or_else(|| "[]".to_owned(), Value::to_string),
-                    labels: cluster
-                        .then(|| o.value.at("/metadata/labels").and_then(Value::as_object))
-                        .flatten()
-                        .cloned(),
-                    selectors: o
-                        .value
-                        .at("/aggregationRule/clusterRoleSelectors")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|s| s.get("matchLabels").and_then(Value::as_object))
-                        .cloned()
-                        .collect(),
-                };
-                let at = self.role_list.len();
-                self.role_list.push(role);
-                if cluster {
-                    self.cluster_roles.push(at);
-                }
-                self.roles.insert(
-                    (
-                        o.kind().to_owned(),
-                        o.namespace().to_owned(),
-                        o.name().to_owned(),
-                    ),
-                    at,
-                );
-            }
+            "Role" | "ClusterRole" => self.observe_role(o),
             "RoleBinding" | "ClusterRoleBinding" => self.observe_binding(o),
-            _ => {
-                if let Some(spec) = pod_spec(o) {
-                    let sa = spec
-                        .get("serviceAccountName")
-                        .or_else(|| spec.get("serviceAccount"))
-                        .and_then(Value::as_str)
-                        .unwrap_or("default");
-                    self.sa_users
-                        .entry((o.namespace().to_owned(), sa.to_owned()))
-                        .or_default()
-                        .push((o.kind().to_owned(), o.name().to_owned()));
-                    if let Some(labels) = template_labels(o) {
-                        // Labels that are not a map select nothing, as before.
-                        let labels = labels
-                            .as_object()
-                            .into_iter()
-                            .flatten()
-                            .map(|(k, v)| (k.clone(), v.clone()))
-                            .collect();
-                        self.workload_labels
-                            .entry(o.namespace().to_owned())
-                            .or_default()
-                            .push(Workload {
-                                kind: o.kind().to_owned(),
-                                name: o.name().to_owned(),
-                                labels,
-                            });
-                    }
-                }
-            }
+            _ => self.observe_workload(o),
+        }
+    }
+
+    fn observe_role(&mut self, o: &Object) {
+        let cluster = o.kind() == "ClusterRole";
+        let role = Role {
+            name: self.names.intern(o.name()),
+            rules: o
+                .value
+                .get("rules")
+                .filter(|r| r.is_array())
+                .map_or_else(|| "[]".into(), |r| r.to_string().into()),
+            labels: cluster
+                .then(|| o.value.at("/metadata/labels").and_then(Value::as_object))
+                .flatten()
+                .cloned(),
+            selectors: o
+                .value
+                .at("/aggregationRule/clusterRoleSelectors")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.get("matchLabels").and_then(Value::as_object))
+                .cloned()
+                .collect(),
+        };
+        let at = self.role_list.len();
+        let key = (
+            self.names.intern(o.kind()),
+            self.names.intern(o.namespace()),
+            role.name,
+        );
+        self.role_list.push(role);
+        if cluster {
+            self.cluster_roles.push(at);
+        }
+        self.roles.insert(key, at);
+    }
+
+    fn observe_workload(&mut self, o: &Object) {
+        let Some(spec) = pod_spec(o) else {
+            return;
+        };
+        let sa = spec
+            .get("serviceAccountName")
+            .or_else(|| spec.get("serviceAccount"))
+            .and_then(Value::as_str)
+            .unwrap_or("default");
+        let (kind, name) = (self.names.intern(o.kind()), self.names.intern(o.name()));
+        let namespace = self.names.intern(o.namespace());
+        let sa = self.names.intern(sa);
+        self.sa_users
+            .entry((namespace, sa))
+            .or_default()
+            .push((kind, name));
+        if let Some(labels) = template_labels(o) {
+            // Labels that are not a map select nothing.
+            let labels = labels
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (self.names.intern(k), v.clone()))
+                .collect();
+            self.workload_labels
+                .entry(namespace)
+                .or_default()
+                .push(Workload { kind, name, labels });
         }
     }
 
     fn observe_binding(&mut self, o: &Object) {
-        let at = self.bindings.len();
+        let at = u32::try_from(self.bindings.len()).unwrap_or(u32::MAX);
+        let namespace = self.names.intern(o.namespace());
+        let role = role_of(o.value.get("roleRef"))
+            .map(|(kind, name)| (self.names.intern(kind), self.names.intern(name)));
         self.bindings.push(Binding {
-            kind: o.kind().to_owned(),
-            name: o.name().to_owned(),
-            namespace: o.namespace().to_owned(),
-            role: role_of(o.value.get("roleRef")),
+            kind: self.names.intern(o.kind()),
+            name: self.names.intern(o.name()),
+            namespace,
+            role,
             role_name: o.value.at("/roleRef/name").cloned().unwrap_or(Value::Null),
         });
         for s in o
@@ -195,12 +190,10 @@ impl Index {
                 let ns = s
                     .get("namespace")
                     .and_then(Value::as_str)
-                    .unwrap_or(o.namespace());
+                    .map_or(namespace, |n| self.names.intern(n));
                 let name = s.get("name").and_then(Value::as_str).unwrap_or("");
-                self.sa_bindings
-                    .entry((ns.to_owned(), name.to_owned()))
-                    .or_default()
-                    .push(at);
+                let name = self.names.intern(name);
+                self.sa_bindings.entry((ns, name)).or_default().push(at);
             }
         }
     }
@@ -214,14 +207,21 @@ impl Index {
     /// The rules a binding grants; `None` when its role is not in the snapshot.
     pub fn rules_for(&self, binding: &Object) -> Option<Vec<Value>> {
         let (kind, name) = role_of(binding.value.get("roleRef"))?;
-        self.rules_of(&kind, &name, binding.namespace())
+        let ns = if kind == "ClusterRole" {
+            ""
+        } else {
+            binding.namespace()
+        };
+        let key = (
+            self.names.get(kind)?,
+            self.names.get(ns)?,
+            self.names.get(name)?,
+        );
+        self.rules_at(key)
     }
 
-    fn rules_of(&self, kind: &str, name: &str, namespace: &str) -> Option<Vec<Value>> {
-        let ns = if kind == "ClusterRole" { "" } else { namespace };
-        let at = self
-            .roles
-            .get(&(kind.to_owned(), ns.to_owned(), name.to_owned()))?;
+    fn rules_at(&self, key: (Name, Name, Name)) -> Option<Vec<Value>> {
+        let at = self.roles.get(&key)?;
         Some(self.role_rules(self.role_list.get(*at)?))
     }
 
@@ -247,34 +247,41 @@ impl Index {
 
     /// Bindings (with their rules) that name this service account.
     pub fn bindings_of(&self, namespace: &str, name: &str) -> Vec<Value> {
-        let Some(found) = self
-            .sa_bindings
-            .get(&(namespace.to_owned(), name.to_owned()))
-        else {
+        let key = self.names.get(namespace).zip(self.names.get(name));
+        let Some(found) = key.and_then(|k| self.sa_bindings.get(&k)) else {
             return Vec::new();
         };
+        let cluster_role = self.names.get("ClusterRole");
+        let empty = self.names.get("");
         found
             .iter()
-            .filter_map(|&i| self.bindings.get(i))
+            .filter_map(|&i| self.bindings.get(i as usize))
             .map(|b| {
                 let rules = b
                     .role
-                    .as_ref()
-                    .and_then(|(kind, name)| self.rules_of(kind, name, &b.namespace))
+                    .and_then(|(kind, name)| {
+                        let ns = if Some(kind) == cluster_role {
+                            empty?
+                        } else {
+                            b.namespace
+                        };
+                        self.rules_at((kind, ns, name))
+                    })
                     .unwrap_or_default();
-                json!({"kind": b.kind, "name": b.name, "namespace": b.namespace, "roleRef": b.role_name,
-                    "rules": rules})
+                let n = |id| self.names.str(id);
+                json!({"kind": n(b.kind), "name": n(b.name), "namespace": n(b.namespace),
+                    "roleRef": b.role_name, "rules": rules})
             })
             .collect()
     }
 
     /// Workloads that run as this service account.
     pub fn users_of(&self, namespace: &str, name: &str) -> Vec<Value> {
-        self.sa_users
-            .get(&(namespace.to_owned(), name.to_owned()))
+        let key = self.names.get(namespace).zip(self.names.get(name));
+        key.and_then(|k| self.sa_users.get(&k))
             .into_iter()
             .flatten()
-            .map(|(kind, name)| reference(kind, name))
+            .map(|&(kind, name)| self.reference(kind, name))
             .collect()
     }
 
@@ -290,141 +297,43 @@ impl Index {
         if selector.is_empty() {
             return Vec::new();
         }
-        self.workload_labels
-            .get(service.namespace())
+        let wanted: Option<Vec<(Name, &Value)>> = selector
+            .iter()
+            .map(|(k, v)| Some((self.names.get(k)?, v)))
+            .collect();
+        // A selector key no workload label has selects nothing.
+        let Some(wanted) = wanted else {
+            return Vec::new();
+        };
+        let ns = self.names.get(service.namespace());
+        ns.and_then(|ns| self.workload_labels.get(&ns))
             .into_iter()
             .flatten()
             .filter(|w| {
-                selector
+                wanted
                     .iter()
-                    .all(|(k, v)| w.labels.iter().any(|(l, x)| l == k && x == v))
+                    .all(|(k, v)| w.labels.iter().any(|(l, x)| l == k && x == *v))
             })
-            .map(|w| reference(&w.kind, &w.name))
-            .collect()
-    }
-}
-
-impl Index {
-    /// `NetworkPolicy` objects in the workload's namespace whose pod selector matches its pods
-    /// (`matchLabels` and `matchExpressions` with `In`, `NotIn`, `Exists`, `DoesNotExist`).
-    pub fn policies_for(&self, workload: &Object) -> Vec<Value> {
-        let empty = Value::Object(serde_json::Map::new());
-        let labels = template_labels(workload).unwrap_or(&empty);
-        let namespace = workload.namespace();
-        self.policies
-            .get(namespace)
-            .into_iter()
-            .flatten()
-            .chain(&self.clusterwide)
-            .filter(|p| {
-                policy_selectors(p)
-                    .iter()
-                    .any(|s| selects_pod(s, labels, namespace))
-            })
-            .map(|p| {
-                json!({
-                    "kind": p.kind(),
-                    "name": p.name(),
-                    "policyTypes": p.value.at("/spec/policyTypes").cloned().unwrap_or(Value::Null),
-                })
-            })
+            .map(|w| self.reference(w.kind, w.name))
             .collect()
     }
 
-    /// The `NetworkPolicy` objects of a namespace.
-    pub fn policies_in(&self, namespace: &str) -> Vec<Value> {
-        self.policies
-            .get(namespace)
-            .into_iter()
-            .flatten()
-            .chain(&self.clusterwide)
-            .map(|p| p.value.clone())
-            .collect()
+    /// A workload's reference, as views show it.
+    fn reference(&self, kind: Name, name: Name) -> Value {
+        json!({"kind": self.names.str(kind), "name": self.names.str(name)})
     }
 }
 
-/// The pod selectors of a network policy: `podSelector` for Kubernetes policies,
-/// `endpointSelector` (also inside `specs[]`) for Cilium's.
-fn policy_selectors(policy: &Object) -> Vec<&Value> {
-    if policy.kind() == "NetworkPolicy" {
-        return policy.value.at("/spec/podSelector").into_iter().collect();
-    }
-    let mut out: Vec<&Value> = policy
-        .value
-        .at("/spec/endpointSelector")
-        .into_iter()
-        .collect();
-    let specs = policy.value.get("specs").and_then(Value::as_array);
-    out.extend(
-        specs
-            .into_iter()
-            .flatten()
-            .filter_map(|s| s.get("endpointSelector")),
-    );
-    out
+/// The kind and name of the role a `roleRef` names, when both are strings.
+fn role_of(role_ref: Option<&Value>) -> Option<(&str, &str)> {
+    let r = role_ref?;
+    let kind = r.get("kind").and_then(Value::as_str)?;
+    let name = r.get("name").and_then(Value::as_str)?;
+    Some((kind, name))
 }
 
-/// Whether a selector picks a pod with these labels in this namespace. Cilium writes
-/// labels with a `k8s:` source prefix and may select on `io.kubernetes.pod.namespace`.
-fn selects_pod(selector: &Value, labels: &Value, namespace: &str) -> bool {
-    let mut all = labels.as_object().cloned().unwrap_or_default();
-    all.insert("io.kubernetes.pod.namespace".into(), json!(namespace));
-    let normalize = |s: &Value| -> Value {
-        let mut s = s.clone();
-        if let Some(m) = s.get_mut("matchLabels").and_then(Value::as_object_mut) {
-            *m = m
-                .iter()
-                .map(|(k, v)| (k.trim_start_matches("k8s:").to_owned(), v.clone()))
-                .collect();
-        }
-        if let Some(list) = s.get_mut("matchExpressions").and_then(Value::as_array_mut) {
-            for e in list {
-                if let Some(k) = e
-                    .get("key")
-                    .and_then(Value::as_str)
-                    .map(|k| k.trim_start_matches("k8s:").to_owned())
-                {
-                    e["key"] = json!(k);
-                }
-            }
-        }
-        s
-    };
-    selects(&normalize(selector), &Value::Object(all))
-}
-
-/// Whether a label selector matches a label set; the empty selector matches everything.
-fn selects(selector: &Value, labels: &Value) -> bool {
-    let label = |k: &str| labels.get(k).and_then(Value::as_str);
-    let match_labels = selector.get("matchLabels").and_then(Value::as_object);
-    if !match_labels
-        .into_iter()
-        .flatten()
-        .all(|(k, v)| label(k) == v.as_str())
-    {
-        return false;
-    }
-    let exprs = selector.get("matchExpressions").and_then(Value::as_array);
-    exprs.into_iter().flatten().all(|e| {
-        let key = e.get("key").and_then(Value::as_str).unwrap_or("");
-        let values: Vec<&str> = e
-            .get("values")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        match e.get("operator").and_then(Value::as_str) {
-            Some("In") => label(key).is_some_and(|v| values.contains(&v)),
-            Some("NotIn") => label(key).is_none_or(|v| !values.contains(&v)),
-            Some("Exists") => label(key).is_some(),
-            Some("DoesNotExist") => label(key).is_none(),
-            _ => false,
-        }
-    })
-}
-
-fn template_labels(o: &Object) -> Option<&Value> {
+/// The labels a workload's pods carry.
+pub(super) fn template_labels(o: &Object) -> Option<&Value> {
     match o.kind() {
         "Pod" => o.value.at("/metadata/labels"),
         "CronJob" => o
@@ -433,3 +342,6 @@ fn template_labels(o: &Object) -> Option<&Value> {
         _ => o.value.at("/spec/template/metadata/labels"),
     }
 }
+
+mod names;
+mod policies;
