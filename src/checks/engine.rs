@@ -20,6 +20,7 @@ use crate::matrix::{Code, Diagnostic, Matrix, Pos};
 pub struct Compiled<'m> {
     pub check: &'m Check,
     program: Program,
+    fast: Option<super::fast::Fast>,
 }
 
 /// All compiled checks of a matrix.
@@ -75,7 +76,15 @@ impl<'m> Engine<'m> {
                 continue;
             }
             match env.compile(&check.expr) {
-                Ok(program) => checks.push(Compiled { check, program }),
+                Ok(program) => {
+                    let var = super::eval::variable(check.view.as_str());
+                    let fast = super::fast::Fast::compile(program.expression(), var);
+                    checks.push(Compiled {
+                        check,
+                        program,
+                        fast,
+                    });
+                }
                 Err(errors) => diags.push(compile_diagnostic(check, &errors)),
             }
         }
@@ -160,6 +169,7 @@ fn run_checks(
         .zip(&params)
         .map(|(c, p)| Task {
             program: &c.program,
+            fast: c.fast.as_ref(),
             params: p,
             wants_object: c.program.references().has_variable("object"),
         })
