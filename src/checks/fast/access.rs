@@ -184,7 +184,7 @@ pub fn contains(needle: &V<'_>, haystack: &V<'_>) -> Res<bool> {
             Ok(false)
         }
         V::ConstList(_) | V::List(_) => {
-            for item in haystack.items().unwrap_or_default() {
+            for item in haystack.elements().into_iter().flatten() {
                 if equals(&item, needle)? {
                     return Ok(true);
                 }
