@@ -369,3 +369,67 @@ fn a_sweep_of_mutations_agrees() {
     eprintln!("mutations: {tally:?}, {:.4} decided", tally.share());
     assert!(tally.total > 50_000 && tally.share() >= 0.9, "{tally:?}");
 }
+
+/// Time per evaluation, fast against cel, on the synthetic cluster, item by item as the
+/// evaluation loop goes (a measurement, not a check):
+/// `cargo test --release --lib evaluation_cost -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement; run it in release"]
+fn evaluation_cost() {
+    use std::time::Instant;
+    let cases = cases();
+    let snapshot = Snapshot::from_values([synthetic(20_000)]);
+    let views = Views::build(&snapshot);
+    let env = crate::checks::engine::env();
+    let root = cel::Context::with_env(std::sync::Arc::clone(&env));
+    let mut views_used: Vec<&str> = cases.iter().map(|c| c.view.as_str()).collect();
+    views_used.sort_unstable();
+    views_used.dedup();
+    let (mut evaluations, mut fast_matches, mut cel_matches) = (0usize, 0usize, 0usize);
+    let start = Instant::now();
+    for view in &views_used {
+        let here: Vec<&Case> = cases.iter().filter(|c| c.view == *view).collect();
+        for item in views.get(view) {
+            for case in &here {
+                let Some(fast) = &case.fast else { continue };
+                evaluations += 1;
+                let got = fast.eval(item, &case.params, &item.object.value);
+                fast_matches += usize::from(got == Some(true));
+            }
+        }
+    }
+    let fast_time = start.elapsed();
+    let start = Instant::now();
+    for view in &views_used {
+        let here: Vec<&Case> = cases.iter().filter(|c| c.view == *view).collect();
+        let scopes: Vec<cel::Context<'_, '_>> = here
+            .iter()
+            .map(|c| {
+                let mut scope = root.new_inner_scope();
+                scope.add_variable_as_val("params", crate::checks::celjson::json_val(&c.params));
+                scope
+            })
+            .collect();
+        for item in views.get(view) {
+            for (case, scope) in here.iter().zip(&scopes) {
+                let mut ctx = scope.new_inner_scope();
+                ctx.add_variable_as_val(variable(view), crate::checks::overlay::item_val(item));
+                ctx.add_variable_as_val(
+                    "object",
+                    crate::checks::celjson::json_val(&item.object.value),
+                );
+                let answer = case.program.execute(&ctx);
+                cel_matches += usize::from(answer == Ok(cel::Value::Bool(true)));
+            }
+        }
+    }
+    let cel_time = start.elapsed();
+    #[allow(clippy::cast_precision_loss)]
+    let per = |t: std::time::Duration| t.as_secs_f64() * 1e9 / evaluations.max(1) as f64;
+    eprintln!(
+        "{evaluations} evaluations: fast {fast_time:?} ({:.0} ns each), cel {cel_time:?} ({:.0} ns each)",
+        per(fast_time),
+        per(cel_time)
+    );
+    assert_eq!(fast_matches, cel_matches);
+}
