@@ -28,6 +28,19 @@ use self::run::Scope;
 use self::value::V;
 use super::views::Item;
 
+/// Why an evaluation stops without a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stop {
+    /// cel would certainly give an error here; `&&`, `||`, `all` and `exists` may still
+    /// absorb it, as cel's do.
+    Error,
+    /// Not modelled: cel must decide.
+    Unsure,
+}
+
+/// A step's value, or why there is none.
+type Res<T> = Result<T, Stop>;
+
 /// A check's expression, compiled for the fast evaluator.
 #[derive(Debug)]
 pub struct Fast {

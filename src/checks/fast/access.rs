@@ -7,7 +7,8 @@ use std::rc::Rc;
 
 use serde_json::Value;
 
-use super::value::{Res, Stop, V, equals, unwrap_optional};
+use super::value::{V, equals, unwrap_optional};
+use super::{Res, Stop};
 
 /// A value found inside a container: JSON stays borrowed so that an optional of it need
 /// not be allocated.

@@ -9,7 +9,8 @@ use serde_json::Value;
 
 use super::access::{self, Indexed};
 use super::compile::{CmpOp, Fold, Node, Pattern, TextFn};
-use super::value::{Res, Stop, V, compare, equals};
+use super::value::{V, compare, equals};
+use super::{Res, Stop};
 use crate::checks::views::Item;
 
 /// The bindings of one evaluation.

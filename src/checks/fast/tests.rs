@@ -10,6 +10,7 @@ use crate::checks::snapshot::Object;
 use crate::checks::views::Item;
 
 mod differential;
+mod mutations;
 
 /// cel's answer as the evaluation loop would get it, `x` bound to the item.
 pub(super) fn cel_answer(

@@ -9,18 +9,7 @@ use std::rc::Rc;
 use serde_json::{Map, Value};
 
 use super::super::views::Item;
-
-/// Why an evaluation stops without a value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stop {
-    /// cel would certainly give an error here; `&&`, `||`, `all` and `exists` may still
-    /// absorb it.
-    Error,
-    /// Not modelled: cel must decide.
-    Unsure,
-}
-
-pub type Res<T> = Result<T, Stop>;
+use super::{Res, Stop};
 
 /// A compile-time constant: literals, and lists of them.
 #[derive(Clone, Debug, PartialEq)]
