@@ -11,6 +11,7 @@ pub mod engine;
 pub mod eval;
 pub mod evidence;
 pub mod exceptions;
+pub mod fast;
 pub mod kinds;
 pub mod overlay;
 pub mod pipeline;

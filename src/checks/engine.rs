@@ -23,6 +23,7 @@ use crate::matrix::{Code, Diagnostic, Matrix, Pos};
 pub struct Compiled<'m> {
     pub check: &'m Check,
     program: Program,
+    fast: Option<super::fast::Fast>,
 }
 
 /// All compiled checks of a matrix.
@@ -78,7 +79,15 @@ impl<'m> Engine<'m> {
                 continue;
             }
             match env.compile(&check.expr) {
-                Ok(program) => checks.push(Compiled { check, program }),
+                Ok(program) => {
+                    let var = super::eval::variable(check.view.as_str());
+                    let fast = super::fast::Fast::compile(program.expression(), var);
+                    checks.push(Compiled {
+                        check,
+                        program,
+                        fast,
+                    });
+                }
                 Err(errors) => diags.push(compile_diagnostic(check, &errors)),
             }
         }
@@ -223,6 +232,7 @@ fn run_checks(env: &Arc<Env>, compiled: &[&Compiled<'_>], views: &Views<'_>) -> 
         .zip(&params)
         .map(|(c, p)| Task {
             program: &c.program,
+            fast: c.fast.as_ref(),
             params: p,
             wants_object: c.program.references().has_variable("object"),
         })

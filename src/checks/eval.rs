@@ -6,6 +6,7 @@ use std::sync::Arc;
 use cel::{Context, Env, Program};
 
 use super::celjson::json_val;
+use super::fast::Fast;
 use super::views::Item;
 
 fn label(item: &Item<'_>) -> String {
@@ -27,6 +28,9 @@ pub struct Outcome {
 /// A compiled expression with the data it needs, as the loop sees it.
 pub struct Task<'a> {
     pub program: &'a Program,
+    /// The fast evaluator's form of the expression, tried first; cel decides where it
+    /// cannot.
+    pub fast: Option<&'a Fast>,
     pub params: &'a serde_json::Value,
     /// Whether the expression reads `object` (the raw object), so it is only built then.
     pub wants_object: bool,
@@ -102,6 +106,15 @@ fn evaluate_chunk(
     let name = variable(view);
     for (i, item) in items.iter().enumerate() {
         for ((task, scope), o) in tasks.iter().zip(&scopes).zip(&mut out) {
+            let quick = task
+                .fast
+                .and_then(|f| f.eval(item, task.params, &item.object.value));
+            if let Some(matched) = quick {
+                if matched {
+                    o.matches.push(offset + i);
+                }
+                continue;
+            }
             // Wrapping is cheap: nothing is converted until the expression reads it.
             let mut ctx = scope.new_inner_scope();
             ctx.add_variable_as_val(name, super::overlay::item_val(item));

@@ -15,23 +15,31 @@ thread_local! {
     static CACHE: RefCell<HashMap<String, Regex>> = RefCell::new(HashMap::new());
 }
 
-fn matches(this: &CelString<'_>, re: &CelString<'_>) -> Result<CelBool, ExecutionError> {
+/// Whether `text` matches `pattern`, compiling the pattern once per thread; the error is
+/// the pattern's when it does not compile.
+pub fn is_match(text: &str, pattern: &str) -> Result<bool, regex::Error> {
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if let Some(compiled) = cache.get(re.inner()) {
-            return Ok(CelBool::from(compiled.is_match(this.inner())));
+        if let Some(compiled) = cache.get(pattern) {
+            return Ok(compiled.is_match(text));
         }
-        let compiled = Regex::new(re.inner()).map_err(|err| ExecutionError::FunctionError {
-            function: "matches".to_owned(),
-            message: format!("'{}' is not a valid regular expression: {err}", re.inner()),
-        })?;
-        let result = compiled.is_match(this.inner());
+        let compiled = Regex::new(pattern)?;
+        let result = compiled.is_match(text);
         if cache.len() >= CACHE_LIMIT {
             cache.clear();
         }
-        cache.insert(re.inner().to_owned(), compiled);
-        Ok(CelBool::from(result))
+        cache.insert(pattern.to_owned(), compiled);
+        Ok(result)
     })
+}
+
+fn matches(this: &CelString<'_>, re: &CelString<'_>) -> Result<CelBool, ExecutionError> {
+    is_match(this.inner(), re.inner())
+        .map(CelBool::from)
+        .map_err(|err| ExecutionError::FunctionError {
+            function: "matches".to_owned(),
+            message: format!("'{}' is not a valid regular expression: {err}", re.inner()),
+        })
 }
 
 /// Registers `matches(string, string)` and `string.matches(string)`; false when the
