@@ -14,7 +14,7 @@ use super::relations::Index;
 use super::report::{
     CheckRef, CheckResult, CheckStatus, Finding, ObjectRef, Report, SourceInfo, Summary,
 };
-use super::snapshot::Snapshot;
+use super::snapshot::{Object, Snapshot};
 use super::views::{Item, Views};
 use crate::matrix::check::Check;
 use crate::matrix::{Code, Diagnostic, Matrix, Pos};
@@ -94,22 +94,24 @@ impl<'m> Engine<'m> {
         (Engine { env, checks }, diags)
     }
 
-    /// Runs every compiled check over the snapshot.
+    /// Runs every compiled check over the snapshot, a chunk of objects at a time on
+    /// every core (see [`super::pipeline`]).
     pub fn run(&self, snapshot: &Snapshot, source: SourceInfo) -> Report {
-        let (tallies, warnings) = self.tally(snapshot, &Index::new(snapshot));
-        let warnings = snapshot.warnings.iter().cloned().chain(warnings).collect();
-        self.report(
-            tallies,
+        let index = Index::new(snapshot);
+        let (done, sent) = self.tally_chunks(&snapshot.objects, &index);
+        self.merge(
+            done,
+            sent,
             snapshot.objects.len(),
             &snapshot.unavailable,
-            warnings,
+            snapshot.warnings.clone(),
             source,
         )
     }
 
     /// Every check over the objects of `chunk` (a snapshot, or a part of one that
     /// `index` covers whole): one tally per check, and the views' warnings.
-    pub(super) fn tally(&self, chunk: &Snapshot, index: &Index) -> (Vec<Tally>, Vec<String>) {
+    pub(super) fn tally(&self, chunk: &[Object], index: &Index) -> (Vec<Tally>, Vec<String>) {
         let mut wanted: Vec<&str> = self.checks.iter().map(|c| c.check.view.as_str()).collect();
         wanted.sort_unstable();
         wanted.dedup();

@@ -135,7 +135,7 @@ pub fn apply(
         });
         if let Some(e) = active {
             f.excepted = true;
-            f.exception_reason = Some(e.reason.clone());
+            f.exception_reason = Some(e.reason.as_str().into());
             continue;
         }
         if annotated.is_empty() {
@@ -151,7 +151,7 @@ pub fn apply(
             .and_then(|text| annotation_reason(text, f.check()))
         {
             f.excepted = true;
-            f.exception_reason = Some(reason);
+            f.exception_reason = Some(reason.into());
         }
     }
     warnings

@@ -1,24 +1,64 @@
-//! Checks over a streamed snapshot: one thread reads the objects a chunk at a time while
-//! the others check the chunks read so far, so reading and checking overlap and memory
-//! holds a few chunks of parsed objects, never the whole snapshot.
+//! Checks a chunk of objects at a time on every core. Over a streamed snapshot one
+//! thread reads the chunks while the others check the chunks read so far, so reading and
+//! checking overlap and memory holds a few chunks of parsed objects, never the whole
+//! snapshot. Over objects in memory the chunks are slices, taken by whichever thread is
+//! free: a chunk's views are small enough to stay in cache, where a whole snapshot's
+//! were not.
 
-use std::sync::Mutex;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, mpsc};
 
 use super::engine::{Engine, Tally};
 use super::exceptions::Annotated;
+use super::relations::Index;
 use super::report::{Report, SourceInfo};
-use super::snapshot::{Snapshot, SourceError};
+use super::snapshot::{Object, Snapshot, SourceError};
 use super::stream::Stream;
 
-/// Objects in one chunk: enough that a chunk's views fill the evaluation threads, few
-/// enough that the parsed chunks in flight stay a small part of the snapshot's size.
+/// Objects in one chunk: enough to amortise building a chunk's views, few enough that
+/// the parsed chunks in flight stay a small part of the snapshot's size.
 pub const CHUNK: usize = 256;
 
-/// What a worker sends back: the chunk's number, its tallies and its views' warnings.
+/// A checked chunk: its number, its tallies (one per check) and its views' warnings.
 type Done = (usize, Vec<Tally>, Vec<String>);
 
+fn workers() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .clamp(1, 8)
+}
+
 impl Engine<'_> {
+    /// Every check over `objects`, a chunk at a time on every core: the checked chunks,
+    /// and how many there were.
+    pub(super) fn tally_chunks(&self, objects: &[Object], index: &Index) -> (Vec<Done>, usize) {
+        let chunks: Vec<&[Object]> = objects.chunks(CHUNK).collect();
+        let next = AtomicUsize::new(0);
+        let done: Vec<Done> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..workers().min(chunks.len()))
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let n = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(chunk) = chunks.get(n) else {
+                                break;
+                            };
+                            let (tallies, warnings) = self.tally(chunk, index);
+                            done.push((n, tallies, warnings));
+                        }
+                        done
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        (done, chunks.len())
+    }
+
     /// Runs every compiled check over a streamed snapshot; the report is the one
     /// [`Engine::run`] gives over the same objects held in memory. The stream is
     /// consumed so that its index is freed before the findings are gathered; its
@@ -28,15 +68,12 @@ impl Engine<'_> {
         stream: Stream,
         source: SourceInfo,
     ) -> Result<(Report, Annotated), SourceError> {
-        let workers = std::thread::available_parallelism()
-            .map_or(1, std::num::NonZero::get)
-            .clamp(1, 8);
         let (chunks, inbox) = mpsc::sync_channel::<(usize, Snapshot)>(1);
         let inbox = Mutex::new(inbox);
         let (finished, results) = mpsc::channel::<Done>();
         let stream_ref = &stream;
         let read = std::thread::scope(|s| {
-            for _ in 0..workers {
+            for _ in 0..workers() {
                 let finished = finished.clone();
                 let inbox = &inbox;
                 s.spawn(move || {
@@ -45,7 +82,7 @@ impl Engine<'_> {
                         let Some((n, chunk)) = next else {
                             break;
                         };
-                        let (tallies, warnings) = self.tally(&chunk, &stream_ref.index);
+                        let (tallies, warnings) = self.tally(&chunk.objects, &stream_ref.index);
                         drop(chunk);
                         if finished.send((n, tallies, warnings)).is_err() {
                             break;
@@ -56,8 +93,7 @@ impl Engine<'_> {
             drop(finished);
             let mut n = 0;
             let read = stream_ref.chunks(CHUNK, &mut |chunk| {
-                // A send fails only when every worker has gone, which the count below
-                // reports.
+                // A send fails only when every worker has gone, which `merge` reports.
                 let _ = chunks.send((n, chunk));
                 n += 1;
             });
@@ -69,12 +105,27 @@ impl Engine<'_> {
             index,
             annotated,
             objects,
-            warnings: read_warnings,
+            warnings,
             unavailable,
             ..
         } = stream;
         drop(index);
-        let mut done: Vec<Done> = results.into_iter().collect();
+        let done = results.into_iter().collect();
+        let report = self.merge(done, sent, objects, &unavailable, warnings, source);
+        Ok((report, annotated))
+    }
+
+    /// The report of `sent` checked chunks, in chunk order; a chunk missing from `done`
+    /// (its thread failed) makes every check unknown rather than pass.
+    pub(super) fn merge(
+        &self,
+        mut done: Vec<Done>,
+        sent: usize,
+        objects: usize,
+        unavailable: &std::collections::BTreeMap<String, String>,
+        mut warnings: Vec<String>,
+        source: SourceInfo,
+    ) -> Report {
         done.sort_by_key(|d| d.0);
         let mut total: Vec<Tally> = self.checks.iter().map(|_| Tally::default()).collect();
         for (c, t) in total.iter_mut().enumerate() {
@@ -85,7 +136,6 @@ impl Engine<'_> {
                 .sum();
             t.findings.reserve_exact(count);
         }
-        let mut warnings = read_warnings;
         if done.len() != sent {
             warnings.push(format!(
                 "{} of {sent} chunks of objects could not be checked (an evaluation thread failed); results are incomplete",
@@ -103,7 +153,6 @@ impl Engine<'_> {
             }
             warnings.extend(view_warnings);
         }
-        let report = self.report(total, objects, &unavailable, warnings, source);
-        Ok((report, annotated))
+        self.report(total, objects, unavailable, warnings, source)
     }
 }

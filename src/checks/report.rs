@@ -25,7 +25,7 @@ pub struct ObjectRef {
     pub namespace: String,
     pub name: String,
     #[serde(skip)]
-    pub file: Option<String>,
+    pub file: Option<Arc<str>>,
     #[serde(skip)]
     pub line: Option<u32>,
 }
@@ -50,7 +50,7 @@ pub struct Finding {
     /// Boxed: most findings have one line, and a vector's spare room added up.
     pub evidence: Box<[String]>,
     pub excepted: bool,
-    pub exception_reason: Option<String>,
+    pub exception_reason: Option<Box<str>>,
 }
 
 impl Finding {

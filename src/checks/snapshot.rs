@@ -2,6 +2,7 @@
 //! `kubectl get <kinds> -A -o json`. Every object keeps the file and line it came from.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -11,7 +12,8 @@ use crate::matrix::load::{MAX_FILE_BYTES, manifest_documents};
 #[derive(Clone, Debug)]
 pub struct Object {
     pub value: Value,
-    pub file: Option<String>,
+    /// Shared by every object read from one file.
+    pub file: Option<Arc<str>>,
     pub line: Option<u32>,
 }
 
@@ -178,7 +180,7 @@ impl Snapshot {
                 snapshot.unavailable.insert(kind.clone(), reason);
             }
         }
-        snapshot.push_flattened(value, &path.display().to_string(), None);
+        snapshot.push_flattened(value, &path.display().to_string().into(), None);
         snapshot.within_limits()?;
         Ok(snapshot)
     }
@@ -193,14 +195,15 @@ impl Snapshot {
     /// Objects given in memory (inline tests, fixtures).
     pub fn from_values(values: impl IntoIterator<Item = Value>) -> Self {
         let mut snapshot = Snapshot::default();
+        let inline: Arc<str> = "<inline>".into();
         for value in values {
-            snapshot.push_flattened(value, "<inline>", None);
+            snapshot.push_flattened(value, &inline, None);
         }
         snapshot
     }
 
     fn read_manifest(&mut self, path: &Path) -> Result<(), SourceError> {
-        let display = path.display().to_string();
+        let display: Arc<str> = path.display().to_string().into();
         let limit = 64 * MAX_FILE_BYTES as u64;
         let mut bytes = Vec::new();
         std::fs::File::open(path)
@@ -245,7 +248,7 @@ impl Snapshot {
         Ok(())
     }
 
-    fn push_flattened(&mut self, value: Value, file: &str, line: Option<u32>) {
+    fn push_flattened(&mut self, value: Value, file: &Arc<str>, line: Option<u32>) {
         let Snapshot {
             objects, warnings, ..
         } = self;
@@ -258,7 +261,7 @@ impl Snapshot {
 /// warning, null-valued keys dropped.
 pub(super) fn flatten(
     value: Value,
-    file: &str,
+    file: &Arc<str>,
     line: Option<u32>,
     out: &mut dyn FnMut(Object),
     warnings: &mut Vec<String>,
@@ -293,7 +296,7 @@ pub(super) fn flatten(
     strip_nulls(&mut value);
     out(Object {
         value,
-        file: Some(file.to_owned()),
+        file: Some(Arc::clone(file)),
         line,
     });
 }

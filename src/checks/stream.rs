@@ -54,7 +54,7 @@ impl Stream {
             warnings: Vec::new(),
             unavailable: BTreeMap::new(),
         };
-        let display = path.display().to_string();
+        let display: std::sync::Arc<str> = path.display().to_string().into();
         let mut deferred = Vec::new();
         let mut seen = Seen::default();
         let mut warnings = Vec::new();
@@ -124,7 +124,7 @@ impl Stream {
             each(whole.clone());
             return Ok(());
         }
-        let display = self.path.display().to_string();
+        let display: std::sync::Arc<str> = self.path.display().to_string().into();
         let mut chunk = Snapshot::default();
         let mut ignored = Vec::new();
         self.read(&mut |item| {

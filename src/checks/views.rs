@@ -77,16 +77,16 @@ const WORKLOAD_KINDS: [&str; 9] = [
 impl<'a> Views<'a> {
     /// Every view of `snapshot`.
     pub fn build(snapshot: &'a Snapshot) -> Self {
-        Self::build_for(snapshot, &Index::new(snapshot), None)
+        Self::build_for(&snapshot.objects, &Index::new(snapshot), None)
     }
 
     /// The views named in `wanted` (all when `None`) of the objects in `snapshot`, with
     /// relations resolved in `index` (which may cover more objects than `snapshot`, when
     /// a large snapshot is checked a chunk at a time). A run of a few checks does not
     /// build the items of views none of them reads.
-    pub fn build_for(snapshot: &'a Snapshot, index: &Index, wanted: Option<&[&str]>) -> Self {
+    pub fn build_for(objects: &'a [Object], index: &Index, wanted: Option<&[&str]>) -> Self {
         let mut views = Views::default();
-        for object in &snapshot.objects {
+        for object in objects {
             let kind = object.kind();
             let Some(name) = view_of(kind) else {
                 continue;
@@ -299,7 +299,11 @@ mod tests {
             (all.get("workload").len(), all.get("configmap").len()),
             (1, 1)
         );
-        let some = Views::build_for(&snapshot, &Index::new(&snapshot), Some(&["configmap"]));
+        let some = Views::build_for(
+            &snapshot.objects,
+            &Index::new(&snapshot),
+            Some(&["configmap"]),
+        );
         assert_eq!(
             (some.get("workload").len(), some.get("configmap").len()),
             (0, 1)
