@@ -25,6 +25,11 @@ pub struct Compiled<'m> {
     pub check: &'m Check,
     program: Program,
     fast: Option<super::fast::Fast>,
+    /// Worked out once, not once per chunk: the check's params as JSON, whether the
+    /// expression reads the raw `object`, and what its findings share.
+    params: Value,
+    wants_object: bool,
+    shared: Arc<CheckRef>,
 }
 
 /// All compiled checks of a matrix.
@@ -85,6 +90,9 @@ impl<'m> Engine<'m> {
                     let fast = super::fast::Fast::compile(program.expression(), var);
                     checks.push(Compiled {
                         check,
+                        params: serde_json::to_value(&check.params).unwrap_or(Value::Null),
+                        wants_object: program.references().has_variable("object"),
+                        shared: check_ref(check),
                         program,
                         fast,
                     });
@@ -226,18 +234,13 @@ fn run_checks(env: &Arc<Env>, compiled: &[&Compiled<'_>], views: &Views<'_>) -> 
     };
     let view = first.check.view.as_str();
     let items = views.get(view);
-    let params: Vec<Value> = compiled
-        .iter()
-        .map(|c| serde_json::to_value(&c.check.params).unwrap_or(Value::Null))
-        .collect();
     let tasks: Vec<Task<'_>> = compiled
         .iter()
-        .zip(&params)
-        .map(|(c, p)| Task {
+        .map(|c| Task {
             program: &c.program,
             fast: c.fast.as_ref(),
-            params: p,
-            wants_object: c.program.references().has_variable("object"),
+            params: &c.params,
+            wants_object: c.wants_object,
         })
         .collect();
     let outcomes = evaluate_view(env, &tasks, view, items);
@@ -247,12 +250,12 @@ fn run_checks(env: &Arc<Env>, compiled: &[&Compiled<'_>], views: &Views<'_>) -> 
         .iter()
         .zip(outcomes)
         .map(|(c, outcome)| {
-            let shared = check_ref(c.check);
+            let shared = &c.shared;
             let findings = outcome
                 .matches
                 .iter()
                 .map(|&i| Finding {
-                    check_ref: Arc::clone(&shared),
+                    check_ref: Arc::clone(shared),
                     object: Arc::clone(objects[i].get_or_insert_with(|| object_ref(&items[i]))),
                     evidence: c
                         .check
