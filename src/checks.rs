@@ -21,6 +21,7 @@ pub mod report;
 pub mod sarif;
 pub mod snapshot;
 pub mod stream;
+pub mod synthetic;
 pub mod views;
 
 pub use engine::{Engine, validate_checks};

@@ -216,11 +216,7 @@ impl Tally {
             id: check.id.value.clone(),
             title: check.title.clone(),
             severity: check.severity,
-            techniques: check
-                .techniques
-                .iter()
-                .map(|t| t.value.to_string())
-                .collect(),
+            techniques: technique_ids(check),
             status,
             reason,
         }
@@ -276,16 +272,20 @@ fn run_checks(env: &Arc<Env>, compiled: &[&Compiled<'_>], views: &Views<'_>) -> 
         .collect()
 }
 
+fn technique_ids(check: &Check) -> Vec<String> {
+    check
+        .techniques
+        .iter()
+        .map(|t| t.value.to_string())
+        .collect()
+}
+
 /// What the findings of `check` share.
 fn check_ref(check: &Check) -> Arc<CheckRef> {
     Arc::new(CheckRef {
         id: check.id.value.clone(),
         severity: check.severity,
-        techniques: check
-            .techniques
-            .iter()
-            .map(|t| t.value.to_string())
-            .collect(),
+        techniques: technique_ids(check),
         message: check.message.clone(),
         verify: check.verify.clone(),
     })

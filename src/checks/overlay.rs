@@ -42,21 +42,23 @@ impl<'v> Fields<'v> for Layers<'v> {
     }
 
     fn names(&self) -> Vec<&'v str> {
-        let mut names: Vec<&'v str> = self
-            .own
-            .keys()
-            .map(String::as_str)
-            .chain(self.refs.iter().map(|(k, _)| *k))
-            .chain(
-                self.base
-                    .into_iter()
-                    .flat_map(|b| b.keys().map(String::as_str)),
-            )
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        names
+        layer_names(self.own.keys().map(String::as_str), self.refs, self.base)
     }
+}
+
+/// The keys of an item's layers, sorted, each once: what iterating the item yields.
+pub fn layer_names<'v>(
+    own: impl Iterator<Item = &'v str>,
+    refs: &[(&'static str, &'v Value)],
+    base: Option<&'v Map<String, Value>>,
+) -> Vec<&'v str> {
+    let mut names: Vec<&'v str> = own
+        .chain(refs.iter().map(|(k, _)| *k))
+        .chain(base.into_iter().flat_map(|b| b.keys().map(String::as_str)))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 #[cfg(test)]

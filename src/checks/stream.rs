@@ -63,13 +63,7 @@ impl Stream {
                 // A typed list's kind may come after its items: these wait for it.
                 deferred.push(item);
             } else {
-                flatten(
-                    item,
-                    &display,
-                    None,
-                    &mut |o| seen.observe(&o),
-                    &mut warnings,
-                );
+                seen.take(item, &display, &mut warnings);
             }
         })?;
         let streamed = matches!(&top, Top::List(rest) if is_list_kind(kind_of(rest)));
@@ -79,14 +73,7 @@ impl Stream {
                 .unwrap_or("")
                 .clone_into(&mut stream.list_kind);
             for item in deferred {
-                let item = list_item(item, &stream.list_kind);
-                flatten(
-                    item,
-                    &display,
-                    None,
-                    &mut |o| seen.observe(&o),
-                    &mut warnings,
-                );
+                seen.take(list_item(item, &stream.list_kind), &display, &mut warnings);
             }
             unavailable(rest.get("ktm"), &mut stream.unavailable);
         } else {
@@ -247,6 +234,11 @@ struct Seen {
 }
 
 impl Seen {
+    /// Splits one list item into objects and observes each.
+    fn take(&mut self, item: Value, file: &std::sync::Arc<str>, warnings: &mut Vec<String>) {
+        flatten(item, file, None, &mut |o| self.observe(&o), warnings);
+    }
+
     fn observe(&mut self, o: &Object) {
         self.objects += 1;
         self.index.observe(o);

@@ -198,21 +198,14 @@ impl<'a> Iterator for Items<'a> {
 
 /// The keys of an item as cel's layered map lists them: every layer's, sorted, once.
 pub fn item_names<'a>(item: &'a Item<'a>) -> Vec<&'a str> {
-    let mut names: Vec<&'a str> = item
-        .value
-        .as_object()
-        .into_iter()
-        .flat_map(|m| m.keys().map(String::as_str))
-        .chain(item.refs.iter().map(|(k, _)| *k))
-        .chain(
-            item.base
-                .into_iter()
-                .flat_map(|b| b.keys().map(String::as_str)),
-        )
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    names
+    crate::checks::overlay::layer_names(
+        item.value
+            .as_object()
+            .into_iter()
+            .flat_map(|m| m.keys().map(String::as_str)),
+        &item.refs,
+        item.base,
+    )
 }
 
 /// How two values compare as numbers.
