@@ -1,5 +1,5 @@
-//! The evaluation loop: every item of a view is converted to a CEL value once and shared
-//! by all checks of that view; items are spread over the cores.
+//! The evaluation loop: every check of a view over every item of one chunk, the fast
+//! evaluator first and cel where it declines; `pipeline` spreads the chunks over the cores.
 
 use std::sync::Arc;
 
@@ -36,62 +36,19 @@ pub struct Task<'a> {
     pub wants_object: bool,
 }
 
-/// Below this many items the threads cost more than they save.
-const PARALLEL_MIN: usize = 512;
-
 /// The CEL variable an item of a view is bound to: the view's name, except `namespace`,
 /// a reserved word in CEL, which is bound to `ns`.
 pub fn variable(view: &str) -> &str {
     if view == "namespace" { "ns" } else { view }
 }
 
-/// Evaluates every task over every item of the view named `view`.
+/// Evaluates every task over every item of the view named `view`, on this thread:
+/// `pipeline` spreads chunks of objects over the cores.
 pub fn evaluate_view(
     env: &Arc<Env>,
     tasks: &[Task<'_>],
     view: &str,
     items: &[Item<'_>],
-) -> Vec<Outcome> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(8);
-    if threads <= 1 || items.len() < PARALLEL_MIN {
-        return evaluate_chunk(env, tasks, view, items, 0);
-    }
-    let size = items.len().div_ceil(threads);
-    let parts: Vec<Vec<Outcome>> = std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(size)
-            .enumerate()
-            .map(|(i, chunk)| s.spawn(move || evaluate_chunk(env, tasks, view, chunk, i * size)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
-    let mut merged: Vec<Outcome> = tasks.iter().map(|_| Outcome::default()).collect();
-    for part in parts {
-        if part.len() != merged.len() {
-            for m in &mut merged {
-                m.errors.push("an evaluation thread failed".to_owned());
-            }
-            continue;
-        }
-        for (m, p) in merged.iter_mut().zip(part) {
-            m.matches.extend(p.matches);
-            m.errors.extend(p.errors);
-        }
-    }
-    merged
-}
-
-fn evaluate_chunk(
-    env: &Arc<Env>,
-    tasks: &[Task<'_>],
-    view: &str,
-    items: &[Item<'_>],
-    offset: usize,
 ) -> Vec<Outcome> {
     let root = Context::with_env(Arc::clone(env));
     let scopes: Vec<Context<'_, '_>> = tasks
@@ -111,7 +68,7 @@ fn evaluate_chunk(
                 .and_then(|f| f.eval(item, task.params, &item.object.value));
             if let Some(matched) = quick {
                 if matched {
-                    o.matches.push(offset + i);
+                    o.matches.push(i);
                 }
                 continue;
             }
@@ -122,7 +79,7 @@ fn evaluate_chunk(
                 ctx.add_variable_as_val("object", json_val(&item.object.value));
             }
             match task.program.execute(&ctx) {
-                Ok(cel::Value::Bool(true)) => o.matches.push(offset + i),
+                Ok(cel::Value::Bool(true)) => o.matches.push(i),
                 Ok(cel::Value::Bool(false)) => {}
                 Ok(other) => o.errors.push(format!(
                     "{}: expression gave {other:?}, not a bool",

@@ -174,12 +174,7 @@ impl Snapshot {
         drop(text);
         let mut snapshot = Snapshot::default();
         // A snapshot written by `ktm snapshot` says which kinds it could not read.
-        if let Some(missing) = value.at("/ktm/unavailable").and_then(Value::as_object) {
-            for (kind, reason) in missing {
-                let reason = reason.as_str().unwrap_or("could not be read").to_owned();
-                snapshot.unavailable.insert(kind.clone(), reason);
-            }
-        }
+        unavailable(value.get("ktm"), &mut snapshot.unavailable);
         snapshot.push_flattened(value, &path.display().to_string().into(), None);
         snapshot.within_limits()?;
         Ok(snapshot)
@@ -299,6 +294,20 @@ pub(super) fn flatten(
         file: Some(Arc::clone(file)),
         line,
     });
+}
+
+/// The kinds a snapshot written by `ktm snapshot` says it could not read (`ktm.unavailable`).
+pub(super) fn unavailable(
+    ktm: Option<&Value>,
+    into: &mut std::collections::BTreeMap<String, String>,
+) {
+    let missing = ktm
+        .and_then(|k| k.get("unavailable"))
+        .and_then(Value::as_object);
+    for (kind, reason) in missing.into_iter().flatten() {
+        let reason = reason.as_str().unwrap_or("could not be read").to_owned();
+        into.insert(kind.clone(), reason);
+    }
 }
 
 /// Whether a document of this kind is a list of objects (`List`, `PodList`...).

@@ -15,7 +15,7 @@ use super::exceptions;
 use super::relations::Index;
 use super::snapshot::{
     MAX_OBJECTS, MAX_SNAPSHOT_BYTES, Object, Snapshot, SourceError, flatten, is_list_kind,
-    list_item,
+    list_item, unavailable,
 };
 
 /// A snapshot file, indexed, whose objects can be read again a chunk at a time.
@@ -208,17 +208,6 @@ fn hold(path: &Path) -> Result<Option<Vec<u8>>, SourceError> {
         return Err(too_large());
     }
     Ok(Some(bytes))
-}
-
-/// The kinds a snapshot written by `ktm snapshot` says it could not read (`ktm.unavailable`).
-fn unavailable(ktm: Option<&Value>, into: &mut BTreeMap<String, String>) {
-    let missing = ktm
-        .and_then(|k| k.get("unavailable"))
-        .and_then(Value::as_object);
-    for (kind, reason) in missing.into_iter().flatten() {
-        let reason = reason.as_str().unwrap_or("could not be read").to_owned();
-        into.insert(kind.clone(), reason);
-    }
 }
 
 fn kind_of(map: &Map<String, Value>) -> &str {
