@@ -212,6 +212,26 @@ fn evaluation_cost() {
         }
     }
     let fast_time = start.elapsed();
+    // Where the fast time goes, check by check (one check over its view's items at a time).
+    let mut costs: Vec<(std::time::Duration, &str)> = cases
+        .iter()
+        .filter_map(|case| {
+            let fast = case.fast.as_ref()?;
+            let items = views.get(&case.view);
+            let items = &items[..items.len().min(100)];
+            let start = Instant::now();
+            for _ in 0..50 {
+                for item in items {
+                    std::hint::black_box(fast.eval(item, &case.params, &item.object.value));
+                }
+            }
+            Some((start.elapsed(), case.id.as_str()))
+        })
+        .collect();
+    costs.sort_unstable_by(|a, b| b.cmp(a));
+    for (time, id) in costs.iter().take(70) {
+        eprintln!("{time:>12?} {id}");
+    }
     let start = Instant::now();
     for view in &views_used {
         let here: Vec<&Case> = cases.iter().filter(|c| c.view == *view).collect();
