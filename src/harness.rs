@@ -36,7 +36,8 @@ pub fn manifests(data: &[u8]) {
     };
     let (docs, _) = crate::matrix::load::manifest_documents("<fuzz>", text);
     let snapshot = crate::checks::Snapshot::from_values(docs.into_iter().map(|d| d.value));
-    let views = crate::checks::views::Views::build(&snapshot);
+    let index = crate::checks::relations::Index::new(&snapshot);
+    let views = crate::checks::views::Views::build(&snapshot, &index);
     let _ = views.get("workload").len();
     let engine = shipped_engine();
     let _ = engine.run(

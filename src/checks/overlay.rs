@@ -12,37 +12,27 @@ use super::views::Item;
 /// The CEL value of a view item: layered when the item borrows fields, else its value as
 /// plain JSON.
 pub fn item_val<'v>(item: &'v Item<'v>) -> Box<dyn Val + 'v> {
-    match item.value.as_object() {
-        Some(own) if !item.refs.is_empty() || item.base.is_some() => {
-            Box::new(JsonMap::new(Layers {
-                own,
-                refs: &item.refs,
-                base: item.base,
-            }))
-        }
-        _ => json_val(&item.value),
+    if item.layered() {
+        Box::new(JsonMap::new(Layers { item }))
+    } else {
+        json_val(&item.value)
     }
 }
 
-/// Computed fields, then borrowed ones, then the object's own; the first that has a key
-/// answers for it.
+/// Computed fields, then borrowed ones, then relations, then the object's own; the first
+/// that has a key answers for it (see [`Item::field`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Layers<'v> {
-    own: &'v Map<String, Value>,
-    refs: &'v [(&'static str, &'v Value)],
-    base: Option<&'v Map<String, Value>>,
+    item: &'v Item<'v>,
 }
 
 impl<'v> Fields<'v> for Layers<'v> {
     fn field(&self, key: &str) -> Option<&'v Value> {
-        self.own
-            .get(key)
-            .or_else(|| self.refs.iter().find(|(k, _)| *k == key).map(|(_, v)| *v))
-            .or_else(|| self.base?.get(key))
+        self.item.field(key)
     }
 
     fn names(&self) -> Vec<&'v str> {
-        layer_names(self.own.keys().map(String::as_str), self.refs, self.base)
+        self.item.names()
     }
 }
 
@@ -94,11 +84,15 @@ mod tests {
                 ctx.add_variable_as_val("x", value);
                 format!("{:?}", program.execute(&ctx))
             };
-            let overlay = run(Box::new(JsonMap::new(Layers {
-                own: own.as_object().expect("map"),
-                refs: &[],
+            let object = crate::checks::snapshot::Object::new(base.clone());
+            let item = Item {
+                object: &object,
+                value: own.clone(),
+                refs: vec![],
+                lazy: vec![],
                 base: base.as_object(),
-            })));
+            };
+            let overlay = run(Box::new(JsonMap::new(Layers { item: &item })));
             assert_eq!(overlay, run(json_val(&merged)), "{expr}");
             assert_eq!(overlay, "Ok(Bool(true))", "{expr}");
         }

@@ -3,17 +3,22 @@
 //! tagged with its type; a binding carries the rules of the role it grants.
 
 use std::collections::HashMap;
+use std::sync::{LazyLock, OnceLock};
 
 use serde_json::{Map, Value, json};
+
+use super::snapshot::is_cluster_scoped;
 
 use super::relations::Index;
 use super::snapshot::{At, Object, Snapshot};
 
 /// One item of a view: the JSON a check sees, and the object it stands for.
 ///
-/// A check sees `value`'s fields, then (for views that pass the object on as it is, such
-/// as `configmap` or `service`) the object's own fields under `base`: the object is
-/// borrowed, not copied, so a large `ConfigMap` is held once.
+/// A check sees `value`'s fields, then the parts borrowed from the object (`refs`), then
+/// the relation fields (`lazy`, worked out the first time an expression reads them), then
+/// (for views that pass the object on as it is, such as `configmap` or `service`) the
+/// object's own fields under `base`. The object is borrowed, not copied, so a large
+/// `ConfigMap` is held once.
 #[derive(Clone, Debug)]
 pub struct Item<'a> {
     pub object: &'a Object,
@@ -21,7 +26,29 @@ pub struct Item<'a> {
     pub value: Value,
     /// Parts taken from inside the object as they are (`podSpec`, `labels`), borrowed.
     pub refs: Vec<(&'static str, &'a Value)>,
+    /// Fields resolved across the snapshot, each computed on first read.
+    pub lazy: Vec<Lazy<'a>>,
     pub base: Option<&'a Map<String, Value>>,
+}
+
+/// A relation field of an item: `make` computes it from the index, once, when it is read.
+/// Most checks never read most relations (no shipped check reads a service's `selects`),
+/// and a check that does often decides before it gets there.
+#[derive(Clone)]
+pub struct Lazy<'a> {
+    key: &'static str,
+    index: &'a Index,
+    make: fn(&Index, &Object) -> Value,
+    cell: OnceLock<Value>,
+}
+
+impl std::fmt::Debug for Lazy<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lazy")
+            .field("key", &self.key)
+            .field("value", &self.cell.get())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Item<'_> {
@@ -30,30 +57,83 @@ impl Item<'_> {
         self.value
             .get(key)
             .or_else(|| self.refs.iter().find(|(k, _)| *k == key).map(|(_, v)| *v))
+            .or_else(|| {
+                let lazy = self.lazy.iter().find(|l| l.key == key)?;
+                Some(
+                    lazy.cell
+                        .get_or_init(|| (lazy.make)(lazy.index, self.object)),
+                )
+            })
             .or_else(|| self.base?.get(key))
+    }
+
+    /// The names of its top-level fields, sorted, each once: what iterating it yields.
+    pub fn names(&self) -> Vec<&str> {
+        super::overlay::layer_names(
+            self.value
+                .as_object()
+                .into_iter()
+                .flat_map(|m| m.keys().map(String::as_str))
+                .chain(self.lazy.iter().map(|l| l.key)),
+            &self.refs,
+            self.base,
+        )
+    }
+
+    /// Whether it has layers beyond `value` (else `value` is the whole item).
+    pub fn layered(&self) -> bool {
+        !self.refs.is_empty() || !self.lazy.is_empty() || self.base.is_some()
     }
 }
 
 /// An item's fields while a view builds them: computed ones owned, the rest borrowed.
-#[derive(Default)]
 struct Parts<'a> {
     own: Map<String, Value>,
     refs: Vec<(&'static str, &'a Value)>,
+    lazy: Vec<Lazy<'a>>,
+    index: &'a Index,
 }
 
 impl<'a> Parts<'a> {
+    fn new(index: &'a Index) -> Self {
+        Parts {
+            own: Map::new(),
+            refs: Vec::new(),
+            lazy: Vec::new(),
+            index,
+        }
+    }
+
     fn set(&mut self, key: &str, value: Value) {
         self.own.insert(key.to_owned(), value);
     }
 
-    /// `key` is `found` when the object has it, else an owned default.
-    fn borrow_or(&mut self, key: &'static str, found: Option<&'a Value>, default: Value) {
-        match found {
-            Some(v) => self.refs.push((key, v)),
-            None => self.set(key, default),
-        }
+    /// `key` is `found` when the object has it, else `default`.
+    fn borrow_or(&mut self, key: &'static str, found: Option<&'a Value>, default: &'a Value) {
+        self.refs.push((key, found.unwrap_or(default)));
+    }
+
+    /// `key` is worked out by `make` when an expression first reads it.
+    fn relation(&mut self, key: &'static str, make: fn(&Index, &Object) -> Value) {
+        self.lazy.push(Lazy {
+            key,
+            index: self.index,
+            make,
+            cell: OnceLock::new(),
+        });
     }
 }
+
+/// Defaults that items borrow when their object lacks a field.
+static EMPTY_STRING: Value = Value::String(String::new());
+static NULL: Value = Value::Null;
+static EMPTY_LIST: Value = Value::Array(Vec::new());
+static FALSE: Value = Value::Bool(false);
+static TRUE: Value = Value::Bool(true);
+static EMPTY_MAP: LazyLock<Value> = LazyLock::new(|| Value::Object(Map::new()));
+static DEFAULT: LazyLock<Value> = LazyLock::new(|| Value::String("default".to_owned()));
+static CLUSTER: LazyLock<Value> = LazyLock::new(|| Value::String("cluster".to_owned()));
+static NAMESPACE: LazyLock<Value> = LazyLock::new(|| Value::String("namespace".to_owned()));
 
 /// Every view's items for one snapshot.
 #[derive(Debug, Default)]
@@ -75,16 +155,16 @@ const WORKLOAD_KINDS: [&str; 9] = [
 ];
 
 impl<'a> Views<'a> {
-    /// Every view of `snapshot`.
-    pub fn build(snapshot: &'a Snapshot) -> Self {
-        Self::build_for(&snapshot.objects, &Index::new(snapshot), None)
+    /// Every view of `snapshot`, whose relations `index` holds (`Index::new(snapshot)`).
+    pub fn build(snapshot: &'a Snapshot, index: &'a Index) -> Self {
+        Self::build_for(&snapshot.objects, index, None)
     }
 
     /// The views named in `wanted` (all when `None`) of the objects in `snapshot`, with
     /// relations resolved in `index` (which may cover more objects than `snapshot`, when
     /// a large snapshot is checked a chunk at a time). A run of a few checks does not
     /// build the items of views none of them reads.
-    pub fn build_for(objects: &'a [Object], index: &Index, wanted: Option<&[&str]>) -> Self {
+    pub fn build_for(objects: &'a [Object], index: &'a Index, wanted: Option<&[&str]>) -> Self {
         let mut views = Views::default();
         for object in objects {
             let kind = object.kind();
@@ -114,37 +194,35 @@ impl<'a> Views<'a> {
                 }
                 "binding" => (binding(object, index), None),
                 "service" => {
-                    let mut f = base(object);
-                    f.set("selects", Value::Array(index.selected_by(object)));
+                    let mut f = base(object, index);
+                    f.relation("selects", |index, o| Value::Array(index.selected_by(o)));
                     (f, own)
                 }
                 "namespace" => {
-                    let mut f = base(object);
-                    f.set(
-                        "networkPolicies",
-                        Value::Array(index.policies_in(object.name())),
-                    );
+                    let mut f = base(object, index);
+                    f.relation("networkPolicies", |index, o| {
+                        Value::Array(index.policies_in(o.name()))
+                    });
                     (f, own)
                 }
                 "serviceaccount" => {
-                    let mut f = base(object);
-                    f.set(
-                        "bindings",
-                        Value::Array(index.bindings_of(object.namespace(), object.name())),
-                    );
-                    f.set(
-                        "usedBy",
-                        Value::Array(index.users_of(object.namespace(), object.name())),
-                    );
+                    let mut f = base(object, index);
+                    f.relation("bindings", |index, o| {
+                        Value::Array(index.bindings_of(o.namespace(), o.name()))
+                    });
+                    f.relation("usedBy", |index, o| {
+                        Value::Array(index.users_of(o.namespace(), o.name()))
+                    });
                     (f, own)
                 }
                 // role, webhook, configmap, node, ingress: the object as it is.
-                _ => (base(object), own),
+                _ => (base(object, index), own),
             };
             views.items.entry(name).or_default().push(Item {
                 object,
                 value: Value::Object(fields.own),
                 refs: fields.refs,
+                lazy: fields.lazy,
                 base,
             });
         }
@@ -191,22 +269,33 @@ fn owned_by_present_controller(object: &Object, index: &Index) -> bool {
     })
 }
 
-/// The common fields of every item: kind, apiVersion, name, namespace computed; labels,
-/// annotations and metadata borrowed from the object (empty when it has none).
-fn base(object: &Object) -> Parts<'_> {
-    let mut f = Parts::default();
-    f.set("kind", json!(object.kind()));
-    f.set("apiVersion", json!(object.api_version()));
-    f.set("name", json!(object.name()));
-    f.set("namespace", json!(object.namespace()));
-    let meta = object.value.get("metadata");
-    f.borrow_or("labels", meta.and_then(|m| m.get("labels")), json!({}));
+/// The common fields of every item, all borrowed: kind, apiVersion, name and namespace
+/// as [`Object`] reads them, labels, annotations and metadata (empty when absent).
+fn base<'a>(object: &'a Object, index: &'a Index) -> Parts<'a> {
+    let mut f = Parts::new(index);
+    let v = &object.value;
+    let string =
+        |found: Option<&'a Value>| found.filter(|s| s.is_string()).unwrap_or(&EMPTY_STRING);
+    f.refs.push(("kind", string(v.get("kind"))));
+    f.refs.push(("apiVersion", string(v.get("apiVersion"))));
+    let meta = v.get("metadata");
+    f.refs
+        .push(("name", string(meta.and_then(|m| m.get("name")))));
+    let namespace = if is_cluster_scoped(object.kind()) {
+        &EMPTY_STRING
+    } else {
+        meta.and_then(|m| m.get("namespace"))
+            .filter(|n| n.as_str().is_some_and(|n| !n.is_empty()))
+            .unwrap_or(&DEFAULT)
+    };
+    f.refs.push(("namespace", namespace));
+    f.borrow_or("labels", meta.and_then(|m| m.get("labels")), &EMPTY_MAP);
     f.borrow_or(
         "annotations",
         meta.and_then(|m| m.get("annotations")),
-        json!({}),
+        &EMPTY_MAP,
     );
-    f.borrow_or("metadata", meta, Value::Null);
+    f.borrow_or("metadata", meta, &NULL);
     f
 }
 
@@ -221,9 +310,9 @@ pub fn pod_spec(object: &Object) -> Option<&Value> {
     .filter(|s| s.is_object())
 }
 
-fn workload<'a>(object: &'a Object, index: &Index) -> Option<Parts<'a>> {
+fn workload<'a>(object: &'a Object, index: &'a Index) -> Option<Parts<'a>> {
     let spec = pod_spec(object)?;
-    let mut f = base(object);
+    let mut f = base(object, index);
     let mut containers = Vec::new();
     for (field, kind) in [
         ("initContainers", "init"),
@@ -241,35 +330,44 @@ fn workload<'a>(object: &'a Object, index: &Index) -> Option<Parts<'a>> {
         }
     }
     f.set("containers", Value::Array(containers));
-    f.borrow_or("volumes", spec.get("volumes"), json!([]));
-    let sa = spec
-        .get("serviceAccountName")
-        .or_else(|| spec.get("serviceAccount"))
-        .and_then(Value::as_str)
-        .unwrap_or("default");
-    f.set(
-        "serviceAccount",
-        json!({"name": sa, "bindings": index.bindings_of(object.namespace(), sa)}),
-    );
-    f.set("networkPolicies", Value::Array(index.policies_for(object)));
+    f.borrow_or("volumes", spec.get("volumes"), &EMPTY_LIST);
+    f.relation("serviceAccount", |index, o| {
+        let sa = service_account(o);
+        json!({"name": sa, "bindings": index.bindings_of(o.namespace(), sa)})
+    });
+    f.relation("networkPolicies", |index, o| {
+        Value::Array(index.policies_for(o))
+    });
     f.refs.push(("podSpec", spec));
-    f.borrow_or("spec", object.value.get("spec"), Value::Null);
+    f.borrow_or("spec", object.value.get("spec"), &NULL);
     Some(f)
 }
 
-fn binding<'a>(object: &'a Object, index: &Index) -> Parts<'a> {
-    let mut f = base(object);
+/// The service account a workload's pods run as.
+fn service_account(object: &Object) -> &str {
+    pod_spec(object)
+        .and_then(|spec| {
+            spec.get("serviceAccountName")
+                .or_else(|| spec.get("serviceAccount"))
+        })
+        .and_then(Value::as_str)
+        .unwrap_or("default")
+}
+
+fn binding<'a>(object: &'a Object, index: &'a Index) -> Parts<'a> {
+    let mut f = base(object, index);
     let rules = index.rules_for(object);
-    f.set("unresolved", json!(rules.is_none()));
+    f.refs
+        .push(("unresolved", if rules.is_none() { &TRUE } else { &FALSE }));
     f.set("rules", Value::Array(rules.unwrap_or_default()));
-    f.borrow_or("roleRef", object.value.get("roleRef"), Value::Null);
-    f.borrow_or("subjects", object.value.get("subjects"), json!([]));
+    f.borrow_or("roleRef", object.value.get("roleRef"), &NULL);
+    f.borrow_or("subjects", object.value.get("subjects"), &EMPTY_LIST);
     let scope = if object.kind() == "ClusterRoleBinding" {
-        "cluster"
+        &CLUSTER
     } else {
-        "namespace"
+        &NAMESPACE
     };
-    f.set("scope", json!(scope));
+    f.refs.push(("scope", scope));
     f
 }
 
@@ -294,16 +392,13 @@ mod tests {
             {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "c"}]}},
             {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "m"}},
         ]})]);
-        let all = Views::build(&snapshot);
+        let index = Index::new(&snapshot);
+        let all = Views::build(&snapshot, &index);
         assert_eq!(
             (all.get("workload").len(), all.get("configmap").len()),
             (1, 1)
         );
-        let some = Views::build_for(
-            &snapshot.objects,
-            &Index::new(&snapshot),
-            Some(&["configmap"]),
-        );
+        let some = Views::build_for(&snapshot.objects, &index, Some(&["configmap"]));
         assert_eq!(
             (some.get("workload").len(), some.get("configmap").len()),
             (0, 1)

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::{Engine, Selection, env, run_checks};
+use crate::checks::relations::Index;
 use crate::checks::report::CheckStatus;
 use crate::checks::snapshot::Snapshot;
 use crate::checks::views::Views;
@@ -133,7 +134,8 @@ pub fn validate_checks(matrix: &Matrix) -> Vec<Diagnostic> {
         for (want_fail, cases) in [(true, &check.tests.fail), (false, &check.tests.pass)] {
             for (i, case) in cases.iter().enumerate() {
                 let snapshot = Snapshot::from_values([case.clone()]);
-                let views = Views::build(&snapshot);
+                let index = Index::new(&snapshot);
+                let views = Views::build(&snapshot, &index);
                 let Some(tally) = run_checks(&engine.env, &[compiled], &views).pop() else {
                     continue;
                 };

@@ -25,10 +25,10 @@ pub struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     pub fn new(item: &'a Item<'a>, params: &'a Value, object: &'a Value) -> Self {
-        let item = if item.refs.is_empty() && item.base.is_none() {
-            V::json(&item.value)
-        } else {
+        let item = if item.layered() {
             V::Item(item)
+        } else {
+            V::json(&item.value)
         };
         Self {
             item,

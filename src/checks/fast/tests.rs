@@ -50,6 +50,7 @@ fn answers(expr: &str) -> (Option<bool>, Result<cel::Value, ExecutionError>) {
         object: &object,
         value,
         refs: vec![],
+        lazy: vec![],
         base: base.as_object(),
     };
     let params = json!({"pattern": "^w", "bad": "("});

@@ -198,14 +198,7 @@ impl<'a> Iterator for Items<'a> {
 
 /// The keys of an item as cel's layered map lists them: every layer's, sorted, once.
 pub fn item_names<'a>(item: &'a Item<'a>) -> Vec<&'a str> {
-    crate::checks::overlay::layer_names(
-        item.value
-            .as_object()
-            .into_iter()
-            .flat_map(|m| m.keys().map(String::as_str)),
-        &item.refs,
-        item.base,
-    )
+    item.names()
 }
 
 /// How two values compare as numbers.

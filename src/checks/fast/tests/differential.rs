@@ -79,7 +79,8 @@ impl Tally {
 /// Compares both evaluators on every item of `snapshot` for every check; panics on the
 /// first disagreement.
 pub(super) fn compare(cases: &[Case], snapshot: &Snapshot, tally: &mut Tally) {
-    let views = Views::build(snapshot);
+    let index = crate::checks::relations::Index::new(snapshot);
+    let views = Views::build(snapshot, &index);
     for case in cases {
         for item in views.get(&case.view) {
             tally.total += 1;
@@ -192,7 +193,8 @@ fn evaluation_cost() {
     use std::time::Instant;
     let cases = cases();
     let snapshot = Snapshot::from_values([synthetic(20_000)]);
-    let views = Views::build(&snapshot);
+    let index = crate::checks::relations::Index::new(&snapshot);
+    let views = Views::build(&snapshot, &index);
     let env = crate::checks::engine::env();
     let root = cel::Context::with_env(std::sync::Arc::clone(&env));
     let mut views_used: Vec<&str> = cases.iter().map(|c| c.view.as_str()).collect();
