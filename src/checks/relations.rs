@@ -4,14 +4,18 @@
 //! object by object and owns the little it keeps, with names interned ([`names`]), so a
 //! large snapshot can be read in chunks.
 
-use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
 
 use serde_json::{Value, json};
 
 use super::snapshot::{At, Object, Snapshot};
-use super::views::pod_spec;
+use super::views::pod_spec_at;
 use names::{Name, Names};
+
+/// The index's hash maps: foldhash, randomly seeded per map, so no input can be crafted
+/// to collide, and several times faster than the standard `SipHash` on short keys.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 /// What one `Role` or `ClusterRole` contributes: its rules, and for cluster roles the
 /// labels and aggregation selectors that merge them.
@@ -45,6 +49,13 @@ struct Workload {
     labels: Box<[(Name, Value)]>,
 }
 
+/// What identifies an object, read from it once.
+struct Id<'o> {
+    kind: &'o str,
+    namespace: &'o str,
+    name: &'o str,
+}
+
 /// Indexes over a snapshot, built with [`Index::observe`].
 #[derive(Debug, Default)]
 pub struct Index {
@@ -70,7 +81,7 @@ pub struct Index {
     /// keys are random per run, so no input can be crafted to collide with another
     /// object's identity.
     present: HashSet<u64>,
-    hasher: std::collections::hash_map::RandomState,
+    hasher: foldhash::fast::RandomState,
 }
 
 impl Index {
@@ -84,26 +95,32 @@ impl Index {
 
     /// Takes what the relations need from one object.
     pub fn observe(&mut self, o: &Object) {
+        // Read once: each is a lookup in the object's JSON.
+        let id = Id {
+            kind: o.kind(),
+            namespace: o.namespace(),
+            name: o.name(),
+        };
         self.present
-            .insert(self.hasher.hash_one((o.kind(), o.namespace(), o.name())));
-        match o.kind() {
+            .insert(self.hasher.hash_one((id.kind, id.namespace, id.name)));
+        match id.kind {
             "NetworkPolicy" | "CiliumNetworkPolicy" => {
                 self.policies
-                    .entry(o.namespace().to_owned())
+                    .entry(id.namespace.to_owned())
                     .or_default()
                     .push(o.clone());
             }
             "CiliumClusterwideNetworkPolicy" => self.clusterwide.push(o.clone()),
-            "Role" | "ClusterRole" => self.observe_role(o),
-            "RoleBinding" | "ClusterRoleBinding" => self.observe_binding(o),
-            _ => self.observe_workload(o),
+            "Role" | "ClusterRole" => self.observe_role(o, &id),
+            "RoleBinding" | "ClusterRoleBinding" => self.observe_binding(o, &id),
+            _ => self.observe_workload(o, &id),
         }
     }
 
-    fn observe_role(&mut self, o: &Object) {
-        let cluster = o.kind() == "ClusterRole";
+    fn observe_role(&mut self, o: &Object, id: &Id<'_>) {
+        let cluster = id.kind == "ClusterRole";
         let role = Role {
-            name: self.names.intern(o.name()),
+            name: self.names.intern(id.name),
             rules: o
                 .value
                 .get("rules")
@@ -125,8 +142,8 @@ impl Index {
         };
         let at = self.role_list.len();
         let key = (
-            self.names.intern(o.kind()),
-            self.names.intern(o.namespace()),
+            self.names.intern(id.kind),
+            self.names.intern(id.namespace),
             role.name,
         );
         self.role_list.push(role);
@@ -136,8 +153,8 @@ impl Index {
         self.roles.insert(key, at);
     }
 
-    fn observe_workload(&mut self, o: &Object) {
-        let Some(spec) = pod_spec(o) else {
+    fn observe_workload(&mut self, o: &Object, id: &Id<'_>) {
+        let Some(spec) = pod_spec_at(id.kind, &o.value) else {
             return;
         };
         let sa = spec
@@ -145,8 +162,8 @@ impl Index {
             .or_else(|| spec.get("serviceAccount"))
             .and_then(Value::as_str)
             .unwrap_or("default");
-        let (kind, name) = (self.names.intern(o.kind()), self.names.intern(o.name()));
-        let namespace = self.names.intern(o.namespace());
+        let (kind, name) = (self.names.intern(id.kind), self.names.intern(id.name));
+        let namespace = self.names.intern(id.namespace);
         let sa = self.names.intern(sa);
         self.sa_users
             .entry((namespace, sa))
@@ -167,14 +184,14 @@ impl Index {
         }
     }
 
-    fn observe_binding(&mut self, o: &Object) {
+    fn observe_binding(&mut self, o: &Object, id: &Id<'_>) {
         let at = u32::try_from(self.bindings.len()).unwrap_or(u32::MAX);
-        let namespace = self.names.intern(o.namespace());
+        let namespace = self.names.intern(id.namespace);
         let role = role_of(o.value.get("roleRef"))
             .map(|(kind, name)| (self.names.intern(kind), self.names.intern(name)));
         self.bindings.push(Binding {
-            kind: self.names.intern(o.kind()),
-            name: self.names.intern(o.name()),
+            kind: self.names.intern(id.kind),
+            name: self.names.intern(id.name),
             namespace,
             role,
             role_name: o.value.at("/roleRef/name").cloned().unwrap_or(Value::Null),

@@ -301,8 +301,12 @@ fn base<'a>(object: &'a Object, index: &'a Index) -> Parts<'a> {
 
 /// Where the pod spec sits for each workload kind.
 pub fn pod_spec(object: &Object) -> Option<&Value> {
-    let v = &object.value;
-    match object.kind() {
+    pod_spec_at(object.kind(), &object.value)
+}
+
+/// [`pod_spec`] of an object of `kind` whose JSON is `v`.
+pub fn pod_spec_at<'v>(kind: &str, v: &'v Value) -> Option<&'v Value> {
+    match kind {
         "Pod" => v.get("spec"),
         "CronJob" => v.at("/spec/jobTemplate/spec/template/spec"),
         _ => v.at("/spec/template/spec"),

@@ -4,13 +4,15 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::RandomState;
+
 /// A number standing for one distinct string.
 pub type Name = u32;
 
 /// Strings by number and numbers by string.
 #[derive(Debug, Default)]
 pub struct Names {
-    ids: HashMap<Box<str>, Name>,
+    ids: HashMap<Box<str>, Name, RandomState>,
     strings: Vec<Box<str>>,
 }
 
