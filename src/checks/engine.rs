@@ -106,7 +106,13 @@ impl<'m> Engine<'m> {
     /// Runs every compiled check over the snapshot, a chunk of objects at a time on
     /// every core (see [`super::pipeline`]).
     pub fn run(&self, snapshot: &Snapshot, source: SourceInfo) -> Report {
-        let index = Index::new(snapshot);
+        // Over a large snapshot the index is built on every core: it is the serial part.
+        let parts = if snapshot.objects.len() >= super::pipeline::CHUNK * 32 {
+            super::pipeline::workers()
+        } else {
+            1
+        };
+        let index = Index::build(&snapshot.objects, parts);
         let (done, sent) = self.tally_chunks(&snapshot.objects, &index);
         self.merge(
             done,

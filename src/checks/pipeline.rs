@@ -22,7 +22,7 @@ pub const CHUNK: usize = 256;
 /// A checked chunk: its number, its tallies (one per check) and its views' warnings.
 type Done = (usize, Vec<Tally>, Vec<String>);
 
-fn workers() -> usize {
+pub(super) fn workers() -> usize {
     std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .clamp(1, 8)

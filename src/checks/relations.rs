@@ -360,5 +360,6 @@ pub(super) fn template_labels(o: &Object) -> Option<&Value> {
     }
 }
 
+mod merge;
 mod names;
 mod policies;

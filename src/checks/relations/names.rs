@@ -35,6 +35,11 @@ impl Names {
         self.ids.get(s).copied()
     }
 
+    /// Every string, in the order of their numbers.
+    pub fn strings(&self) -> impl Iterator<Item = &str> {
+        self.strings.iter().map(|s| &**s)
+    }
+
     /// The string a number stands for.
     pub fn str(&self, id: Name) -> &str {
         self.strings.get(id as usize).map_or("", |s| s)
