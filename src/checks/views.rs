@@ -3,137 +3,18 @@
 //! tagged with its type; a binding carries the rules of the role it grants.
 
 use std::collections::HashMap;
-use std::sync::{LazyLock, OnceLock};
+use std::sync::{Arc, OnceLock};
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::snapshot::is_cluster_scoped;
 
 use super::relations::Index;
 use super::snapshot::{At, Object, Snapshot};
-
-/// One item of a view: the JSON a check sees, and the object it stands for.
-///
-/// A check sees `value`'s fields, then the parts borrowed from the object (`refs`), then
-/// the relation fields (`lazy`, worked out the first time an expression reads them), then
-/// (for views that pass the object on as it is, such as `configmap` or `service`) the
-/// object's own fields under `base`. The object is borrowed, not copied, so a large
-/// `ConfigMap` is held once.
-#[derive(Clone, Debug)]
-pub struct Item<'a> {
-    pub object: &'a Object,
-    /// The fields the view computes.
-    pub value: Value,
-    /// Parts taken from inside the object as they are (`podSpec`, `labels`), borrowed.
-    pub refs: Vec<(&'static str, &'a Value)>,
-    /// Fields resolved across the snapshot, each computed on first read.
-    pub lazy: Vec<Lazy<'a>>,
-    pub base: Option<&'a Map<String, Value>>,
-}
-
-/// A relation field of an item: `make` computes it from the index, once, when it is read.
-/// Most checks never read most relations (no shipped check reads a service's `selects`),
-/// and a check that does often decides before it gets there.
-#[derive(Clone)]
-pub struct Lazy<'a> {
-    key: &'static str,
-    index: &'a Index,
-    make: fn(&Index, &Object) -> Value,
-    cell: OnceLock<Value>,
-}
-
-impl std::fmt::Debug for Lazy<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Lazy")
-            .field("key", &self.key)
-            .field("value", &self.cell.get())
-            .finish_non_exhaustive()
-    }
-}
-
-impl Item<'_> {
-    /// A top-level field as a check sees it.
-    pub fn field(&self, key: &str) -> Option<&Value> {
-        self.value
-            .get(key)
-            .or_else(|| self.refs.iter().find(|(k, _)| *k == key).map(|(_, v)| *v))
-            .or_else(|| {
-                let lazy = self.lazy.iter().find(|l| l.key == key)?;
-                Some(
-                    lazy.cell
-                        .get_or_init(|| (lazy.make)(lazy.index, self.object)),
-                )
-            })
-            .or_else(|| self.base?.get(key))
-    }
-
-    /// The names of its top-level fields, sorted, each once: what iterating it yields.
-    pub fn names(&self) -> Vec<&str> {
-        super::overlay::layer_names(
-            self.value
-                .as_object()
-                .into_iter()
-                .flat_map(|m| m.keys().map(String::as_str))
-                .chain(self.lazy.iter().map(|l| l.key)),
-            &self.refs,
-            self.base,
-        )
-    }
-
-    /// Whether it has layers beyond `value` (else `value` is the whole item).
-    pub fn layered(&self) -> bool {
-        !self.refs.is_empty() || !self.lazy.is_empty() || self.base.is_some()
-    }
-}
-
-/// An item's fields while a view builds them: computed ones owned, the rest borrowed.
-struct Parts<'a> {
-    own: Map<String, Value>,
-    refs: Vec<(&'static str, &'a Value)>,
-    lazy: Vec<Lazy<'a>>,
-    index: &'a Index,
-}
-
-impl<'a> Parts<'a> {
-    fn new(index: &'a Index) -> Self {
-        Parts {
-            own: Map::new(),
-            refs: Vec::new(),
-            lazy: Vec::new(),
-            index,
-        }
-    }
-
-    fn set(&mut self, key: &str, value: Value) {
-        self.own.insert(key.to_owned(), value);
-    }
-
-    /// `key` is `found` when the object has it, else `default`.
-    fn borrow_or(&mut self, key: &'static str, found: Option<&'a Value>, default: &'a Value) {
-        self.refs.push((key, found.unwrap_or(default)));
-    }
-
-    /// `key` is worked out by `make` when an expression first reads it.
-    fn relation(&mut self, key: &'static str, make: fn(&Index, &Object) -> Value) {
-        self.lazy.push(Lazy {
-            key,
-            index: self.index,
-            make,
-            cell: OnceLock::new(),
-        });
-    }
-}
-
-/// Defaults that items borrow when their object lacks a field.
-static EMPTY_STRING: Value = Value::String(String::new());
-static NULL: Value = Value::Null;
-static EMPTY_LIST: Value = Value::Array(Vec::new());
-static FALSE: Value = Value::Bool(false);
-static TRUE: Value = Value::Bool(true);
-static EMPTY_MAP: LazyLock<Value> = LazyLock::new(|| Value::Object(Map::new()));
-static DEFAULT: LazyLock<Value> = LazyLock::new(|| Value::String("default".to_owned()));
-static CLUSTER: LazyLock<Value> = LazyLock::new(|| Value::String("cluster".to_owned()));
-static NAMESPACE: LazyLock<Value> = LazyLock::new(|| Value::String("namespace".to_owned()));
+use item::{
+    CLUSTER, DEFAULT, EMPTY_LIST, EMPTY_MAP, EMPTY_STRING, FALSE, NAMESPACE, NULL, Parts, TRUE,
+};
+pub use item::{Item, Lazy};
 
 /// Every view's items for one snapshot.
 #[derive(Debug, Default)]
@@ -166,6 +47,8 @@ impl<'a> Views<'a> {
     /// build the items of views none of them reads.
     pub fn build_for(objects: &'a [Object], index: &'a Index, wanted: Option<&[&str]>) -> Self {
         let mut views = Views::default();
+        // The `serviceAccount` of the workloads that run as each account, shared.
+        let mut accounts: HashMap<(&str, &str), Arc<OnceLock<Value>>> = HashMap::new();
         for object in objects {
             let kind = object.kind();
             let Some(name) = view_of(kind) else {
@@ -180,7 +63,7 @@ impl<'a> Views<'a> {
                     if owned_by_present_controller(object, index) {
                         continue;
                     }
-                    if let Some(f) = workload(object, index) {
+                    if let Some(f) = workload(object, index, &mut accounts) {
                         (f, None)
                     } else {
                         views.warnings.push(format!(
@@ -314,7 +197,11 @@ pub fn pod_spec_at<'v>(kind: &str, v: &'v Value) -> Option<&'v Value> {
     .filter(|s| s.is_object())
 }
 
-fn workload<'a>(object: &'a Object, index: &'a Index) -> Option<Parts<'a>> {
+fn workload<'a>(
+    object: &'a Object,
+    index: &'a Index,
+    accounts: &mut HashMap<(&'a str, &'a str), Arc<OnceLock<Value>>>,
+) -> Option<Parts<'a>> {
     let spec = pod_spec(object)?;
     let mut f = base(object, index);
     let mut containers = Vec::new();
@@ -335,10 +222,17 @@ fn workload<'a>(object: &'a Object, index: &'a Index) -> Option<Parts<'a>> {
     }
     f.set("containers", Value::Array(containers));
     f.borrow_or("volumes", spec.get("volumes"), &EMPTY_LIST);
-    f.relation("serviceAccount", |index, o| {
-        let sa = service_account(o);
-        json!({"name": sa, "bindings": index.bindings_of(o.namespace(), sa)})
-    });
+    let account = accounts
+        .entry((object.namespace(), service_account(object)))
+        .or_default();
+    f.shared_relation(
+        "serviceAccount",
+        |index, o| {
+            let sa = service_account(o);
+            json!({"name": sa, "bindings": index.bindings_of(o.namespace(), sa)})
+        },
+        Arc::clone(account),
+    );
     f.relation("networkPolicies", |index, o| {
         Value::Array(index.policies_for(o))
     });
@@ -375,6 +269,8 @@ fn binding<'a>(object: &'a Object, index: &'a Index) -> Parts<'a> {
     f
 }
 
+mod item;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,6 +284,37 @@ mod tests {
                 .any(|k| view_of(k.kind) == Some(view));
             assert!(built, "no kind builds the {view} view");
         }
+    }
+
+    /// Relation fields are worked out when read, and workloads that run as one account
+    /// share its `serviceAccount` without mixing it up with another account's.
+    #[test]
+    fn relations_are_computed_on_read_and_shared_by_account() {
+        let pod = |name: &str, sa: &str| {
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "a"},
+                "spec": {"serviceAccountName": sa, "containers": []}})
+        };
+        let snapshot = Snapshot::from_values([json!({"kind": "List", "items": [
+            pod("p1", "x"), pod("p2", "y"), pod("p3", "x"),
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "b", "namespace": "a"},
+             "roleRef": {"kind": "Role", "name": "r"}, "subjects": [{"kind": "ServiceAccount", "name": "x"}]},
+        ]})]);
+        let index = Index::new(&snapshot);
+        let views = Views::build(&snapshot, &index);
+        let items = views.get("workload");
+        let shown = |i: usize| format!("{:?}", items[i].lazy);
+        assert!(!shown(0).contains("bindings"), "{}", shown(0));
+        let bindings = |i: usize| {
+            items[i]
+                .field("serviceAccount")
+                .and_then(|sa| Some((sa.get("name")?.clone(), sa.get("bindings")?.clone())))
+        };
+        let (x1, y, x3) = (bindings(0), bindings(1), bindings(2));
+        assert_eq!(x1, x3);
+        assert_eq!(x1.as_ref().map(|b| b.0.clone()), Some(json!("x")));
+        assert_eq!(y.as_ref().map(|b| b.0.clone()), Some(json!("y")));
+        assert_eq!(x1.and_then(|b| b.1.as_array().map(Vec::len)), Some(1));
+        assert_eq!(y.and_then(|b| b.1.as_array().map(Vec::len)), Some(0));
     }
 
     #[test]
