@@ -51,18 +51,13 @@ pub fn evaluate_view(
     items: &[Item<'_>],
 ) -> Vec<Outcome> {
     let root = Context::with_env(Arc::clone(env));
-    let scopes: Vec<Context<'_, '_>> = tasks
-        .iter()
-        .map(|t| {
-            let mut scope = root.new_inner_scope();
-            scope.add_variable_as_val("params", json_val(t.params));
-            scope
-        })
-        .collect();
+    // A task's cel scope is made when cel first has to decide for it: over most chunks
+    // the fast evaluator decides every item.
+    let mut scopes: Vec<Option<Context<'_, '_>>> = tasks.iter().map(|_| None).collect();
     let mut out: Vec<Outcome> = tasks.iter().map(|_| Outcome::default()).collect();
     let name = variable(view);
     for (i, item) in items.iter().enumerate() {
-        for ((task, scope), o) in tasks.iter().zip(&scopes).zip(&mut out) {
+        for ((task, scope), o) in tasks.iter().zip(&mut scopes).zip(&mut out) {
             let quick = task
                 .fast
                 .and_then(|f| f.eval(item, task.params, &item.object.value));
@@ -72,6 +67,11 @@ pub fn evaluate_view(
                 }
                 continue;
             }
+            let scope = scope.get_or_insert_with(|| {
+                let mut scope = root.new_inner_scope();
+                scope.add_variable_as_val("params", json_val(task.params));
+                scope
+            });
             // Wrapping is cheap: nothing is converted until the expression reads it.
             let mut ctx = scope.new_inner_scope();
             ctx.add_variable_as_val(name, super::overlay::item_val(item));
