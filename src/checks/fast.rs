@@ -14,7 +14,10 @@
 
 mod access;
 mod compile;
+mod fold;
+mod fuse;
 mod run;
+mod shape;
 mod value;
 
 #[cfg(test)]

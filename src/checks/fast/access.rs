@@ -98,6 +98,12 @@ fn optional_of<'a>(container: &V<'a>, key: &V<'a>) -> Res<V<'a>> {
 
 /// `v.field`: on an optional, the field of what it holds, as an optional.
 pub fn select<'a>(v: V<'a>, field: &'a str) -> Res<V<'a>> {
+    // The common cases first, as the general path below would answer them.
+    match v {
+        V::JsonMap(map) => return map.get(field).map(V::json).ok_or(Stop::Error),
+        V::Item(item) => return item.field(field).map(V::json).ok_or(Stop::Error),
+        _ => {}
+    }
     let key = V::Str(field);
     match unwrap_optional(v) {
         Ok(None) => Ok(V::OptJson(None)),
@@ -113,6 +119,16 @@ pub fn select<'a>(v: V<'a>, field: &'a str) -> Res<V<'a>> {
 
 /// `v.?field`: an empty optional wherever the plain lookup would fail.
 pub fn opt_select<'a>(v: V<'a>, field: &'a str) -> Res<V<'a>> {
+    // The common cases first, as the general path below would answer them: a JSON map
+    // has the field or not; any other JSON value has no fields to look in.
+    match v {
+        V::JsonMap(map) | V::OptJson(Some(Value::Object(map))) => {
+            return Ok(V::OptJson(map.get(field)));
+        }
+        V::OptJson(_) => return Ok(V::OptJson(None)),
+        V::Item(item) => return Ok(V::OptJson(item.field(field))),
+        _ => {}
+    }
     let key = V::Str(field);
     match unwrap_optional(v) {
         Ok(None) => Ok(V::OptJson(None)),

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use super::access::{self, Indexed};
-use super::compile::{CmpOp, Fold, Node, Pattern, TextFn};
+use super::compile::{CmpOp, MAX_LOCALS, Node, Pattern, TextFn};
 use super::value::{V, compare, equals};
 use super::{Res, Stop};
 use crate::checks::views::Item;
@@ -19,8 +19,9 @@ pub struct Scope<'a> {
     pub item: V<'a>,
     pub params: &'a Value,
     pub object: &'a Value,
-    /// Comprehension variables, by nesting depth.
-    pub locals: Vec<V<'a>>,
+    /// Comprehension variables, by nesting depth (a slot deeper than the comprehension
+    /// being evaluated holds a stale value, never read: the compiler resolves each name).
+    pub locals: [V<'a>; MAX_LOCALS],
 }
 
 impl<'a> Scope<'a> {
@@ -34,7 +35,7 @@ impl<'a> Scope<'a> {
             item,
             params,
             object,
-            locals: Vec::new(),
+            locals: std::array::from_fn(|_| V::Null),
         }
     }
 
@@ -46,6 +47,17 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// [`Scope::eval`], without a call for the leaves read most: a comprehension variable
+    /// and the item.
+    #[inline]
+    pub fn operand(&mut self, node: &'a Node) -> Res<V<'a>> {
+        match node {
+            Node::Local(slot) => self.locals.get(*slot).cloned().ok_or(Stop::Unsure),
+            Node::Item => Ok(self.item.clone()),
+            _ => self.eval(node),
+        }
+    }
+
     pub fn eval(&mut self, node: &'a Node) -> Res<V<'a>> {
         match node {
             Node::Const(l) => Ok(V::lit(l)),
@@ -54,11 +66,18 @@ impl<'a> Scope<'a> {
             Node::Params => Ok(V::json(self.params)),
             Node::Object => Ok(V::json(self.object)),
             Node::Local(slot) => self.locals.get(*slot).cloned().ok_or(Stop::Unsure),
-            Node::Select(operand, field) => access::select(self.eval(operand)?, field),
-            Node::OptSelect(operand, field) => access::opt_select(self.eval(operand)?, field),
-            Node::Has(operand, field) => access::has(self.eval(operand)?, field).map(V::Bool),
+            Node::EqConst(..)
+            | Node::InStrs(..)
+            | Node::TextCat(..)
+            | Node::OrConst(..)
+            | Node::OptOr(..)
+            | Node::ExistsIn(..)
+            | Node::Concat(_) => self.fused(node),
+            Node::Select(operand, field) => access::select(self.operand(operand)?, field),
+            Node::OptSelect(operand, field) => access::opt_select(self.operand(operand)?, field),
+            Node::Has(operand, field) => access::has(self.operand(operand)?, field).map(V::Bool),
             Node::Index(operand, key, optional) => {
-                match access::index_target(self.eval(operand)?, *optional) {
+                match access::index_target(self.operand(operand)?, *optional) {
                     Indexed::Done => Ok(V::OptJson(None)),
                     Indexed::Into(target, optional) => {
                         let key = self.eval(key)?;
@@ -198,59 +217,5 @@ impl<'a> Scope<'a> {
                 crate::checks::regex::is_match(text, p).map_err(|_| Stop::Error)
             }
         }
-    }
-
-    fn fold(&mut self, fold: Fold, slot: usize, range: &'a Node, body: &'a Node) -> Res<bool> {
-        let Some(items) = self.eval(range)?.elements() else {
-            // Only lists and maps can be iterated.
-            return Err(Stop::Error);
-        };
-        // `exists` stops at a true element, `all` at a false one.
-        let decisive = fold == Fold::Exists;
-        let mut pending = false;
-        for item in items {
-            self.locals.truncate(slot);
-            self.locals.push(item);
-            match self.truth(body) {
-                Ok(b) if b == decisive => {
-                    self.locals.truncate(slot);
-                    return Ok(decisive);
-                }
-                Ok(_) => {}
-                Err(Stop::Error) => pending = true,
-                Err(Stop::Unsure) => return Err(Stop::Unsure),
-            }
-        }
-        self.locals.truncate(slot);
-        if pending {
-            Err(Stop::Error)
-        } else {
-            Ok(!decisive)
-        }
-    }
-
-    fn map(
-        &mut self,
-        slot: usize,
-        range: &'a Node,
-        guard: Option<&'a Node>,
-        body: &'a Node,
-    ) -> Res<V<'a>> {
-        let Some(items) = self.eval(range)?.elements() else {
-            return Err(Stop::Error);
-        };
-        let mut out = Vec::new();
-        for item in items {
-            self.locals.truncate(slot);
-            self.locals.push(item);
-            if let Some(g) = guard {
-                if !self.truth(g)? {
-                    continue;
-                }
-            }
-            out.push(self.eval(body)?);
-        }
-        self.locals.truncate(slot);
-        Ok(V::List(Rc::new(out)))
     }
 }
