@@ -48,7 +48,7 @@ pub enum Fold {
 #[derive(Debug)]
 pub enum Node {
     Const(Lit),
-    Type(&'static str),
+    Type(&'static &'static str),
     /// The view item.
     Item,
     Params,
@@ -107,7 +107,7 @@ pub enum Node {
 }
 
 /// The type names an identifier may stand for (cel's runtime type names).
-const TYPE_NAMES: [&str; 8] = [
+static TYPE_NAMES: [&str; 8] = [
     "bool",
     "int",
     "uint",
@@ -208,10 +208,7 @@ impl<'v> Compiler<'v> {
         match name {
             "params" => Some(Node::Params),
             "object" => Some(Node::Object),
-            _ => TYPE_NAMES
-                .iter()
-                .find(|t| **t == name)
-                .map(|t| Node::Type(t)),
+            _ => TYPE_NAMES.iter().find(|t| **t == name).map(Node::Type),
         }
     }
 

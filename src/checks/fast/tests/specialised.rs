@@ -247,3 +247,10 @@ fn specialised_nodes_are_chosen() {
         assert!(tree.contains(node), "{expr}: {tree}");
     }
 }
+
+/// A value fits two registers, so that results come back from calls in them.
+#[test]
+fn values_stay_small() {
+    assert!(std::mem::size_of::<super::super::value::V<'_>>() <= 16);
+    assert!(std::mem::size_of::<super::super::Res<super::super::value::V<'_>>>() <= 16);
+}
