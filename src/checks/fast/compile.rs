@@ -82,6 +82,8 @@ pub enum Node {
     OrConst(Box<Node>, Lit),
     /// `a.?f.orValue(c)` with `c` a constant.
     OptOr(Box<Node>, String, Lit),
+    /// `a[?k].orValue(c)` with `c` a constant.
+    IndexOr(Box<Node>, Box<Node>, Lit),
     /// `r.exists(v, v in [...])` with a constant list of strings only (not over a list
     /// literal or a chain, which `Fold` iterates in parts).
     ExistsIn(Box<Node>, Box<[String]>),

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use serde_json::Value;
 
-use super::access;
+use super::access::{self, Indexed};
 use super::compile::{Fold, Node, TextFn};
 use super::fold::chainable;
 use super::run::Scope;
@@ -69,6 +69,7 @@ pub fn add(a: Node, b: Node) -> Node {
 pub fn or_value(t: Node, d: Node) -> Node {
     match (t, d) {
         (Node::OptSelect(base, field), Node::Const(l)) => Node::OptOr(base, field, l),
+        (Node::Index(base, key, true), Node::Const(l)) => Node::IndexOr(base, key, l),
         (t, Node::Const(l)) => Node::OrConst(Box::new(t), l),
         (t, d) => Node::OrValue(Box::new(t), Box::new(d)),
     }
@@ -180,6 +181,25 @@ impl<'a> Scope<'a> {
                     }
                 };
                 Ok(found.map_or_else(|| V::lit(lit), V::json))
+            }
+            // `a[?k]` then `orValue`: an empty optional `a` gives the default without the
+            // key being evaluated, a failed lookup gives it too.
+            Node::IndexOr(base, key, lit) => {
+                let target = match access::index_target(self.operand(base)?, true) {
+                    Indexed::Done => return Ok(V::lit(lit)),
+                    Indexed::Into(target, _) => target,
+                };
+                let key = self.operand(key)?;
+                match (&target, &key) {
+                    (V::JsonMap(map), V::Str(k)) => {
+                        Ok(map.get(k.as_str()).map_or_else(|| V::lit(lit), V::json))
+                    }
+                    _ => match access::index_into(&target, &key) {
+                        Ok(found) => Ok(found.value()),
+                        Err(Stop::Error) => Ok(V::lit(lit)),
+                        Err(Stop::Unsure) => Err(Stop::Unsure),
+                    },
+                }
             }
             // The body never fails: the answer is whether an element is one of the strings.
             Node::ExistsIn(range, strings) => {

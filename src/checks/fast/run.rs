@@ -71,6 +71,7 @@ impl<'a> Scope<'a> {
             | Node::TextCat(..)
             | Node::OrConst(..)
             | Node::OptOr(..)
+            | Node::IndexOr(..)
             | Node::ExistsIn(..)
             | Node::Concat(_) => self.fused(node),
             Node::Select(operand, field) => access::select(self.operand(operand)?, field),

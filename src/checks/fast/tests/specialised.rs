@@ -221,6 +221,29 @@ fn scans_and_optional_defaults_follow_cel() {
             Some(true),
         ),
         ("x.missing.?a.orValue(1) == 1", None),
+        // `a[?k].orValue(c)`.
+        (
+            "x.labels[?'a'].orValue('') == '1' && x.labels[?1].orValue('z') == 'z'",
+            Some(true),
+        ),
+        (
+            "x.name[?0].orValue(1) == 1 && x.list[?1].orValue(0) == 2",
+            Some(true),
+        ),
+        (
+            "x.?nope[?x.missing].orValue(2) == 2 && x.?labels[?'b'].orValue('') == '2'",
+            Some(true),
+        ),
+        (
+            "[x.labels][?0][?'b'].orValue('') == '2' && x.nested[?1][?'k'].orValue('') == 'v'",
+            Some(true),
+        ),
+        (
+            "[x.labels].exists(l, ['q', 'a'].exists(k, l[?k].orValue('') == '1'))",
+            Some(true),
+        ),
+        ("x.labels[?x.missing].orValue('') == ''", None),
+        ("x.missing[?'a'].orValue('') == ''", None),
         ("x.missing.?a.orValue(1) == 1 && false", Some(false)),
     ]);
 }
@@ -237,6 +260,7 @@ fn specialised_nodes_are_chosen() {
         ("x.name.endsWith(x.name + '/')", "TextCat"),
         ("x.?a.b.orValue('')", "OrConst"),
         ("x.?a.orValue('')", "OptOr"),
+        ("x[?'a'].orValue('')", "IndexOr"),
         ("([x.name] + x.words).exists(v, true)", "Concat"),
         ("x.words.exists(v, v in ['a'])", "ExistsIn"),
         ("x.words.exists(v, v == 'a' || v == 'b')", "ExistsIn"),
