@@ -16,6 +16,7 @@ mod access;
 mod compile;
 mod fold;
 mod fuse;
+mod hoist;
 mod run;
 mod shape;
 mod value;

@@ -5,9 +5,9 @@ use cel::common::ast::{Expr, LiteralValue, operators};
 use cel::parser::Expression;
 use regex::Regex;
 
-use super::fuse;
 use super::shape::{Shape, constant_list, literal, pattern};
 use super::value::Lit;
+use super::{fuse, hoist};
 
 /// How deeply comprehensions may nest: their variables live in a fixed array.
 pub const MAX_LOCALS: usize = 8;
@@ -98,7 +98,11 @@ pub enum Node {
         slot: usize,
         range: Box<Node>,
         body: Box<Node>,
+        /// The memos in the body, `from..to`.
+        memos: (usize, usize),
     },
+    /// A part of a comprehension's body that does not depend on its variable, and its memo.
+    Memo(usize, Box<Node>),
     /// `map` (with its optional filter) and `filter`.
     Map {
         slot: usize,
@@ -124,6 +128,8 @@ static TYPE_NAMES: [&str; 8] = [
 pub struct Compiler<'v> {
     var: &'v str,
     locals: Vec<String>,
+    /// How many memos are given out.
+    memos: usize,
 }
 
 impl<'v> Compiler<'v> {
@@ -131,6 +137,7 @@ impl<'v> Compiler<'v> {
         Self {
             var,
             locals: Vec::new(),
+            memos: 0,
         }
     }
 
@@ -187,7 +194,12 @@ impl<'v> Compiler<'v> {
 
     fn comprehension(&mut self, shape: &Shape<'_>, slot: usize, range: Box<Node>) -> Option<Node> {
         Some(match *shape {
-            Shape::Fold(fold, body) => fuse::fold(fold, slot, range, self.node(body)?),
+            Shape::Fold(fold, body) => {
+                let from = self.memos;
+                let mut body = self.node(body)?;
+                hoist::body(&mut body, slot, &mut self.memos);
+                fuse::fold(fold, slot, range, body, (from, self.memos))
+            }
             Shape::Map(guard, body) => Node::Map {
                 slot,
                 range,

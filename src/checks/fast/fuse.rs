@@ -105,7 +105,7 @@ pub fn or(a: Node, b: Node) -> Node {
 
 /// An `all` / `exists` comprehension: `exists(v, v in [...])` over a range that is not a
 /// list literal or a chain becomes one scan of the range.
-pub fn fold(fold: Fold, slot: usize, range: Box<Node>, body: Node) -> Node {
+pub fn fold(fold: Fold, slot: usize, range: Box<Node>, body: Node, memos: (usize, usize)) -> Node {
     match body {
         Node::InStrs(v, strings)
             if fold == Fold::Exists
@@ -119,6 +119,7 @@ pub fn fold(fold: Fold, slot: usize, range: Box<Node>, body: Node) -> Node {
             slot,
             range,
             body: Box::new(body),
+            memos,
         },
     }
 }

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::access::{self, Indexed};
 use super::compile::{CmpOp, MAX_LOCALS, Node, Pattern, TextFn};
+use super::hoist::MAX_MEMOS;
 use super::value::{V, compare, equals};
 use super::{Res, Stop};
 use crate::checks::views::Item;
@@ -22,6 +23,8 @@ pub struct Scope<'a> {
     /// Comprehension variables, by nesting depth (a slot deeper than the comprehension
     /// being evaluated holds a stale value, never read: the compiler resolves each name).
     pub locals: [V<'a>; MAX_LOCALS],
+    /// What the memoized parts of comprehension bodies gave, once reached.
+    pub memos: [Option<Res<V<'a>>>; MAX_MEMOS],
 }
 
 impl<'a> Scope<'a> {
@@ -36,6 +39,7 @@ impl<'a> Scope<'a> {
             params,
             object,
             locals: std::array::from_fn(|_| V::Null),
+            memos: std::array::from_fn(|_| None),
         }
     }
 
@@ -143,7 +147,12 @@ impl<'a> Scope<'a> {
                 slot,
                 range,
                 body,
-            } => self.fold(*fold, *slot, range, body).map(V::Bool),
+                memos,
+            } => {
+                self.forget(*memos);
+                self.fold(*fold, *slot, range, body).map(V::Bool)
+            }
+            Node::Memo(at, inner) => self.memo(*at, inner),
             Node::Map {
                 slot,
                 range,

@@ -248,6 +248,54 @@ fn scans_and_optional_defaults_follow_cel() {
     ]);
 }
 
+#[test]
+fn memoized_parts_follow_cel() {
+    check(&[
+        // A failing part, memoized, still absorbed where cel absorbs it.
+        ("x.list.exists(v, v == 2 || x.missing == 1)", Some(true)),
+        ("x.list.exists(v, v == 3 || x.missing == 1)", None),
+        ("x.list.all(v, x.missing == 1 && v > 0)", None),
+        ("x.list.all(v, v > 1 && x.missing == 1)", Some(false)),
+        (
+            "x.none.exists(v, x.missing == 1) || x.none.all(v, x.name)",
+            Some(true),
+        ),
+        (
+            "x.list.exists(v, x.name.startsWith(x.name + '/') || v == 2)",
+            Some(true),
+        ),
+        // Memos forgotten when an inner comprehension starts again with another outer value.
+        (
+            "x.words.exists(v, x.list.exists(w, v + '!' == 'y!' && w == 2))",
+            Some(true),
+        ),
+        (
+            "x.words.all(v, x.list.exists(w, v + '!' == 'x!' && w == 2))",
+            Some(false),
+        ),
+        (
+            "x.words.exists(v, x.list.exists(w, w == 2) && v == 'y')",
+            Some(true),
+        ),
+        (
+            "x.list.map(v, x.words.exists(w, w == 'y' && v == 2)).exists(b, b)",
+            Some(true),
+        ),
+        (
+            "x.list.map(v, x.words.exists(w, w == 'y' && v == 2)) == [false, true]",
+            Some(true),
+        ),
+        (
+            "x.words.exists(v, x.words.exists(w, x.list.exists(n, v == 'y' && w == 'x' && n == 2)))",
+            Some(true),
+        ),
+        (
+            "x.words.exists(v, x.words.exists(w, x.list.exists(n, v == 'x' && w == 'x' && n == 3)))",
+            Some(false),
+        ),
+    ]);
+}
+
 /// The expressions above reach the specialised nodes they are meant to test.
 #[test]
 fn specialised_nodes_are_chosen() {
@@ -264,6 +312,7 @@ fn specialised_nodes_are_chosen() {
         ("([x.name] + x.words).exists(v, true)", "Concat"),
         ("x.words.exists(v, v in ['a'])", "ExistsIn"),
         ("x.words.exists(v, v == 'a' || v == 'b')", "ExistsIn"),
+        ("x.words.exists(v, x.name.startsWith(v))", "Memo"),
     ] {
         let program = env.compile(expr).expect("compiles");
         let fast = Fast::compile(program.expression(), "x").expect("supported");
