@@ -138,106 +138,124 @@ pub fn text(f: TextFn, t: Node, a: Node) -> Node {
 }
 
 impl<'a> Scope<'a> {
-    /// The specialised nodes' values.
-    pub(super) fn fused(&mut self, node: &'a Node) -> Res<V<'a>> {
-        match node {
-            Node::EqConst(a, lit, negate) => {
-                let v = self.eval(a)?;
-                let same = match (&v, lit) {
-                    (V::Str(x), Lit::Str(y)) => *x == y.as_str(),
-                    (V::Bool(x), Lit::Bool(y)) => x == y,
-                    _ => equals(&v, &V::lit(lit))?,
-                };
-                Ok(V::Bool(same != *negate))
-            }
-            // Each element is a string, equal only to the same string (an optional, a
-            // number or a list never is); an empty list holds nothing.
-            Node::InStrs(a, strings) => {
-                let v = self.eval(a)?;
-                Ok(V::Bool(
-                    v.as_str().is_some_and(|s| strings.iter().any(|x| x == s)),
-                ))
-            }
-            Node::TextCat(f, target, head, tail) => self.text_cat(*f, target, head, tail),
-            // Only optionals have an `orValue` overload.
-            Node::OrConst(target, lit) => match self.eval(target)? {
-                V::OptJson(None) => Ok(V::lit(lit)),
-                V::OptJson(Some(j)) => Ok(V::json(j)),
-                V::Opt(inner) => Ok(Rc::unwrap_or_clone(inner)),
-                _ => Err(Stop::Error),
-            },
-            Node::OptOr(base, field, lit) => {
-                let found = match self.operand(base)? {
-                    V::JsonMap(map) | V::OptJson(Some(Value::Object(map))) => map.get(field),
-                    // Any other JSON value has no fields: an empty optional.
-                    V::OptJson(_) => None,
-                    V::Item(item) => item.field(field),
-                    other => {
-                        return match access::opt_select(other, field)? {
-                            V::OptJson(None) => Ok(V::lit(lit)),
-                            V::OptJson(Some(j)) => Ok(V::json(j)),
-                            V::Opt(inner) => Ok(Rc::unwrap_or_clone(inner)),
-                            _ => Err(Stop::Error),
-                        };
-                    }
-                };
-                Ok(found.map_or_else(|| V::lit(lit), V::json))
-            }
-            // `a[?k]` then `orValue`: an empty optional `a` gives the default without the
-            // key being evaluated, a failed lookup gives it too.
-            Node::IndexOr(base, key, lit) => {
-                let target = match access::index_target(self.operand(base)?, true) {
-                    Indexed::Done => return Ok(V::lit(lit)),
-                    Indexed::Into(target, _) => target,
-                };
-                let key = self.operand(key)?;
-                match (&target, &key) {
-                    (V::JsonMap(map), V::Str(k)) => {
-                        Ok(map.get(k.as_str()).map_or_else(|| V::lit(lit), V::json))
-                    }
-                    _ => match access::index_into(&target, &key) {
-                        Ok(found) => Ok(found.value()),
-                        Err(Stop::Error) => Ok(V::lit(lit)),
-                        Err(Stop::Unsure) => Err(Stop::Unsure),
-                    },
-                }
-            }
-            // The body never fails: the answer is whether an element is one of the strings.
-            Node::ExistsIn(range, strings) => {
-                let accepts = |s: &str| strings.iter().any(|x| x == s);
-                match self.operand(range)? {
-                    V::JsonList(items) => Ok(V::Bool(
-                        items
-                            .iter()
-                            .any(|v| matches!(v, Value::String(s) if accepts(s))),
-                    )),
-                    other => {
-                        let Some(mut items) = other.elements() else {
-                            return Err(Stop::Error);
-                        };
-                        Ok(V::Bool(items.any(|v| v.as_str().is_some_and(accepts))))
-                    }
-                }
-            }
-            Node::Concat(parts) => {
-                let mut out = Vec::new();
-                for (position, part) in parts.iter().enumerate() {
-                    let v = self.eval(part)?;
-                    if !chainable(&v, position) {
-                        return Err(Stop::Error);
-                    }
-                    out.extend(v.elements().into_iter().flatten());
-                }
-                Ok(V::List(Rc::new(out)))
-            }
-            _ => Err(Stop::Unsure),
+    // Each specialised node is evaluated by a function of its own, kept out of `eval`:
+    // inlined there, they made its every call dearer.
+
+    #[inline(never)]
+    pub(super) fn eq_const(&mut self, a: &'a Node, lit: &'a Lit, negate: bool) -> Res<V<'a>> {
+        let v = self.operand(a)?;
+        let same = match (&v, lit) {
+            (V::Str(x), Lit::Str(y)) => *x == y,
+            (V::Bool(x), Lit::Bool(y)) => x == y,
+            _ => equals(&v, &V::lit(lit))?,
+        };
+        Ok(V::Bool(same != negate))
+    }
+
+    /// Each element is a string, equal only to the same string (an optional, a number or
+    /// a list never is); an empty list holds nothing.
+    #[inline(never)]
+    pub(super) fn in_strs(&mut self, a: &'a Node, strings: &'a [String]) -> Res<V<'a>> {
+        let v = self.operand(a)?;
+        Ok(V::Bool(
+            v.as_str().is_some_and(|s| strings.iter().any(|x| x == s)),
+        ))
+    }
+
+    /// Only optionals have an `orValue` overload.
+    #[inline(never)]
+    pub(super) fn or_const(&mut self, target: &'a Node, lit: &'a Lit) -> Res<V<'a>> {
+        match self.eval(target)? {
+            V::OptJson(None) => Ok(V::lit(lit)),
+            V::OptJson(Some(j)) => Ok(V::json(j)),
+            V::Opt(inner) => Ok(Rc::unwrap_or_clone(inner)),
+            _ => Err(Stop::Error),
         }
+    }
+
+    #[inline(never)]
+    pub(super) fn opt_or(&mut self, base: &'a Node, field: &'a String, lit: &'a Lit) -> Res<V<'a>> {
+        let found = match self.operand(base)? {
+            V::JsonMap(map) | V::OptJson(Some(Value::Object(map))) => map.get(field),
+            // Any other JSON value has no fields: an empty optional.
+            V::OptJson(_) => None,
+            V::Item(item) => item.field(field),
+            other => {
+                return match access::opt_select(other, field)? {
+                    V::OptJson(None) => Ok(V::lit(lit)),
+                    V::OptJson(Some(j)) => Ok(V::json(j)),
+                    V::Opt(inner) => Ok(Rc::unwrap_or_clone(inner)),
+                    _ => Err(Stop::Error),
+                };
+            }
+        };
+        Ok(found.map_or_else(|| V::lit(lit), V::json))
+    }
+
+    /// `a[?k]` then `orValue`: an empty optional `a` gives the default without the key
+    /// being evaluated, a failed lookup gives it too.
+    #[inline(never)]
+    pub(super) fn index_or(&mut self, base: &'a Node, key: &'a Node, lit: &'a Lit) -> Res<V<'a>> {
+        let target = match access::index_target(self.operand(base)?, true) {
+            Indexed::Done => return Ok(V::lit(lit)),
+            Indexed::Into(target, _) => target,
+        };
+        let key = self.operand(key)?;
+        match (&target, &key) {
+            (V::JsonMap(map), V::Str(k)) => {
+                Ok(map.get(k.as_str()).map_or_else(|| V::lit(lit), V::json))
+            }
+            _ => match access::index_into(&target, &key) {
+                Ok(found) => Ok(found.value()),
+                Err(Stop::Error) => Ok(V::lit(lit)),
+                Err(Stop::Unsure) => Err(Stop::Unsure),
+            },
+        }
+    }
+
+    /// The body never fails: the answer is whether an element is one of the strings.
+    #[inline(never)]
+    pub(super) fn exists_in(&mut self, range: &'a Node, strings: &'a [String]) -> Res<V<'a>> {
+        let accepts = |s: &str| strings.iter().any(|x| x == s);
+        match self.operand(range)? {
+            V::JsonList(items) => Ok(V::Bool(
+                items
+                    .iter()
+                    .any(|v| matches!(v, Value::String(s) if accepts(s))),
+            )),
+            other => {
+                let Some(mut items) = other.elements() else {
+                    return Err(Stop::Error);
+                };
+                Ok(V::Bool(items.any(|v| v.as_str().is_some_and(accepts))))
+            }
+        }
+    }
+
+    #[inline(never)]
+    pub(super) fn concat(&mut self, parts: &'a [Node]) -> Res<V<'a>> {
+        let mut out = Vec::new();
+        for (position, part) in parts.iter().enumerate() {
+            let v = self.eval(part)?;
+            if !chainable(&v, position) {
+                return Err(Stop::Error);
+            }
+            out.extend(v.elements().into_iter().flatten());
+        }
+        Ok(V::List(Rc::new(out)))
     }
 
     /// `target.startsWith(head + tail)` and the like. cel evaluates the argument first, and
     /// `+` fails unless `head` is a string (the constant `tail` is one), before the target
     /// is evaluated; the call then fails unless the target is a string too.
-    fn text_cat(&mut self, f: TextFn, target: &'a Node, head: &'a Node, tail: &str) -> Res<V<'a>> {
+    #[inline(never)]
+    pub(super) fn text_cat(
+        &mut self,
+        f: TextFn,
+        target: &'a Node,
+        head: &'a Node,
+        tail: &str,
+    ) -> Res<V<'a>> {
         let head = self.eval(head)?;
         let Some(h) = head.as_str() else {
             return Err(Stop::Error);

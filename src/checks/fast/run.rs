@@ -70,14 +70,14 @@ impl<'a> Scope<'a> {
             Node::Params => Ok(V::json(self.params)),
             Node::Object => Ok(V::json(self.object)),
             Node::Local(slot) => self.locals.get(*slot).cloned().ok_or(Stop::Unsure),
-            Node::EqConst(..)
-            | Node::InStrs(..)
-            | Node::TextCat(..)
-            | Node::OrConst(..)
-            | Node::OptOr(..)
-            | Node::IndexOr(..)
-            | Node::ExistsIn(..)
-            | Node::Concat(_) => self.fused(node),
+            Node::EqConst(a, lit, negate) => self.eq_const(a, lit, *negate),
+            Node::InStrs(a, strings) => self.in_strs(a, strings),
+            Node::TextCat(f, target, head, tail) => self.text_cat(*f, target, head, tail),
+            Node::OrConst(target, lit) => self.or_const(target, lit),
+            Node::OptOr(base, field, lit) => self.opt_or(base, field, lit),
+            Node::IndexOr(base, key, lit) => self.index_or(base, key, lit),
+            Node::ExistsIn(range, strings) => self.exists_in(range, strings),
+            Node::Concat(parts) => self.concat(parts),
             Node::Select(operand, field) => access::select(self.operand(operand)?, field),
             Node::OptSelect(operand, field) => access::opt_select(self.operand(operand)?, field),
             Node::Has(operand, field) => access::has(self.operand(operand)?, field).map(V::Bool),
