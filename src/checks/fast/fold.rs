@@ -162,6 +162,7 @@ impl<'a> Scope<'a> {
         }
     }
 
+    #[inline(never)]
     pub(super) fn map(
         &mut self,
         slot: usize,

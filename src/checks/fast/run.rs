@@ -81,15 +81,6 @@ impl<'a> Scope<'a> {
             Node::Select(operand, field) => access::select(self.operand(operand)?, field),
             Node::OptSelect(operand, field) => access::opt_select(self.operand(operand)?, field),
             Node::Has(operand, field) => access::has(self.operand(operand)?, field).map(V::Bool),
-            Node::Index(operand, key, optional) => {
-                match access::index_target(self.operand(operand)?, *optional) {
-                    Indexed::Done => Ok(V::OptJson(None)),
-                    Indexed::Into(target, optional) => {
-                        let key = self.eval(key)?;
-                        access::index(&target, &key, optional)
-                    }
-                }
-            }
             Node::Not(a) => match self.eval(a)? {
                 V::Bool(b) => Ok(V::Bool(!b)),
                 _ => Err(Stop::Error),
@@ -101,6 +92,51 @@ impl<'a> Scope<'a> {
                     self.eval(a)
                 } else {
                     self.eval(b)
+                }
+            }
+            Node::Index(..)
+            | Node::Size(_)
+            | Node::Eq(..)
+            | Node::Cmp(..)
+            | Node::In(..)
+            | Node::Add(..)
+            | Node::List(_) => self.general(node),
+            Node::OrValue(target, default) => self.or_value(target, default),
+            Node::TypeOf(a) => Ok(V::Type(self.eval(a)?.type_name())),
+            Node::Text(f, target, arg) => self.text(*f, target, arg).map(V::Bool),
+            Node::Matches(target, pattern) => self.matches(target, pattern).map(V::Bool),
+            Node::Fold {
+                fold,
+                slot,
+                range,
+                body,
+                memos,
+            } => {
+                self.forget(*memos);
+                self.fold(*fold, *slot, range, body).map(V::Bool)
+            }
+            Node::Memo(at, inner) => self.memo(*at, inner),
+            Node::Map {
+                slot,
+                range,
+                guard,
+                body,
+            } => self.map(*slot, range, guard.as_deref(), body),
+        }
+    }
+
+    /// The general nodes less often reached, kept out of `eval` so that its frame stays
+    /// small for the frequent ones.
+    #[inline(never)]
+    fn general(&mut self, node: &'a Node) -> Res<V<'a>> {
+        match node {
+            Node::Index(operand, key, optional) => {
+                match access::index_target(self.operand(operand)?, *optional) {
+                    Indexed::Done => Ok(V::OptJson(None)),
+                    Indexed::Into(target, optional) => {
+                        let key = self.eval(key)?;
+                        access::index(&target, &key, optional)
+                    }
                 }
             }
             Node::Eq(a, b, negate) => {
@@ -132,36 +168,17 @@ impl<'a> Scope<'a> {
                 }
                 Ok(V::List(Rc::new(out)))
             }
-            Node::OrValue(target, default) => self.or_value(target, default),
             Node::Size(a) => {
                 let v = self.eval(a)?;
                 // Strings, lists and maps have a `size` overload (bytes too, never made
                 // here); nothing else has, and no function stands in for a missing one.
                 v.size().map(V::Int).ok_or(Stop::Error)
             }
-            Node::TypeOf(a) => Ok(V::Type(self.eval(a)?.type_name())),
-            Node::Text(f, target, arg) => self.text(*f, target, arg).map(V::Bool),
-            Node::Matches(target, pattern) => self.matches(target, pattern).map(V::Bool),
-            Node::Fold {
-                fold,
-                slot,
-                range,
-                body,
-                memos,
-            } => {
-                self.forget(*memos);
-                self.fold(*fold, *slot, range, body).map(V::Bool)
-            }
-            Node::Memo(at, inner) => self.memo(*at, inner),
-            Node::Map {
-                slot,
-                range,
-                guard,
-                body,
-            } => self.map(*slot, range, guard.as_deref(), body),
+            _ => Err(Stop::Unsure),
         }
     }
 
+    #[inline(never)]
     fn text(&mut self, f: TextFn, target: &'a Node, arg: &'a Node) -> Res<bool> {
         let arg = self.eval(arg)?;
         let target = self.eval(target)?;
@@ -177,6 +194,7 @@ impl<'a> Scope<'a> {
     }
 
     /// `target.orValue(default)`.
+    #[inline(never)]
     fn or_value(&mut self, target: &'a Node, default: &'a Node) -> Res<V<'a>> {
         // cel evaluates the argument before the target.
         let default = self.eval(default)?;
@@ -207,6 +225,7 @@ impl<'a> Scope<'a> {
         }
     }
 
+    #[inline(never)]
     fn matches(&mut self, target: &'a Node, pattern: &'a Pattern) -> Res<bool> {
         match pattern {
             Pattern::Fixed(re) => {
