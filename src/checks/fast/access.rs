@@ -97,7 +97,13 @@ fn optional_of<'a>(container: &V<'a>, key: &V<'a>) -> Res<V<'a>> {
 }
 
 /// `v.field`: on an optional, the field of what it holds, as an optional.
-pub fn select<'a>(v: V<'a>, field: &'a str) -> Res<V<'a>> {
+pub fn select<'a>(v: V<'a>, field: &'a String) -> Res<V<'a>> {
+    // The common cases first, as the general path below would answer them.
+    match v {
+        V::JsonMap(map) => return map.get(field).map(V::json).ok_or(Stop::Error),
+        V::Item(item) => return item.field(field).map(V::json).ok_or(Stop::Error),
+        _ => {}
+    }
     let key = V::Str(field);
     match unwrap_optional(v) {
         Ok(None) => Ok(V::OptJson(None)),
@@ -112,7 +118,17 @@ pub fn select<'a>(v: V<'a>, field: &'a str) -> Res<V<'a>> {
 }
 
 /// `v.?field`: an empty optional wherever the plain lookup would fail.
-pub fn opt_select<'a>(v: V<'a>, field: &'a str) -> Res<V<'a>> {
+pub fn opt_select<'a>(v: V<'a>, field: &'a String) -> Res<V<'a>> {
+    // The common cases first, as the general path below would answer them: a JSON map
+    // has the field or not; any other JSON value has no fields to look in.
+    match v {
+        V::JsonMap(map) | V::OptJson(Some(Value::Object(map))) => {
+            return Ok(V::OptJson(map.get(field)));
+        }
+        V::OptJson(_) => return Ok(V::OptJson(None)),
+        V::Item(item) => return Ok(V::OptJson(item.field(field))),
+        _ => {}
+    }
     let key = V::Str(field);
     match unwrap_optional(v) {
         Ok(None) => Ok(V::OptJson(None)),
@@ -148,7 +164,7 @@ pub fn index<'a>(target: &V<'a>, key: &V<'a>, optional: bool) -> Res<V<'a>> {
 }
 
 /// `has(v.field)`.
-pub fn has<'a>(v: V<'a>, field: &'a str) -> Res<bool> {
+pub fn has<'a>(v: V<'a>, field: &'a String) -> Res<bool> {
     let key = V::Str(field);
     match unwrap_optional(v) {
         Ok(None) => Ok(false),
@@ -212,7 +228,7 @@ pub fn add<'a>(a: &V<'a>, b: &V<'a>) -> Res<V<'a>> {
         (V::Uint(x), V::Uint(y)) => x.checked_add(*y).map(V::Uint).ok_or(Stop::Error),
         (V::Double(x), V::Double(y)) => Ok(V::Double(x + y)),
         (V::Str(_) | V::String(_), _) => match (a.as_str(), b.as_str()) {
-            (Some(x), Some(y)) => Ok(V::String(Rc::from(format!("{x}{y}")))),
+            (Some(x), Some(y)) => Ok(V::String(Rc::new(format!("{x}{y}")))),
             _ => Err(Stop::Error),
         },
         (V::JsonList(_) | V::ConstList(_) | V::List(_), _) => {

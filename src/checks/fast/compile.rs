@@ -5,7 +5,12 @@ use cel::common::ast::{Expr, LiteralValue, operators};
 use cel::parser::Expression;
 use regex::Regex;
 
+use super::shape::{Shape, constant_list, literal, pattern};
 use super::value::Lit;
+use super::{fuse, hoist};
+
+/// How deeply comprehensions may nest: their variables live in a fixed array.
+pub const MAX_LOCALS: usize = 8;
 
 /// Comparison operators.
 #[derive(Clone, Copy, Debug)]
@@ -43,7 +48,7 @@ pub enum Fold {
 #[derive(Debug)]
 pub enum Node {
     Const(Lit),
-    Type(&'static str),
+    Type(&'static &'static str),
     /// The view item.
     Item,
     Params,
@@ -66,6 +71,24 @@ pub enum Node {
     Add(Box<Node>, Box<Node>),
     List(Vec<Node>),
     OrValue(Box<Node>, Box<Node>),
+    /// `a == c` or `c == a` (`!=` when the flag is set) with `c` a scalar constant.
+    EqConst(Box<Node>, Lit, bool),
+    /// `a in [...]` with a constant list of strings only.
+    InStrs(Box<Node>, Box<[String]>),
+    /// `t.startsWith(h + s)` / `t.endsWith(h + s)` with `s` a constant string: the
+    /// target, the head and the constant tail.
+    TextCat(TextFn, Box<Node>, Box<Node>, String),
+    /// `a.orValue(c)` with `c` a constant.
+    OrConst(Box<Node>, Lit),
+    /// `a.?f.orValue(c)` with `c` a constant.
+    OptOr(Box<Node>, String, Lit),
+    /// `a[?k].orValue(c)` with `c` a constant.
+    IndexOr(Box<Node>, Box<Node>, Lit),
+    /// `r.exists(v, v in [...])` with a constant list of strings only (not over a list
+    /// literal or a chain, which `Fold` iterates in parts).
+    ExistsIn(Box<Node>, Box<[String]>),
+    /// `l + a + b...` whose first operand is a list literal, as one chain.
+    Concat(Vec<Node>),
     Size(Box<Node>),
     TypeOf(Box<Node>),
     Text(TextFn, Box<Node>, Box<Node>),
@@ -75,7 +98,11 @@ pub enum Node {
         slot: usize,
         range: Box<Node>,
         body: Box<Node>,
+        /// The memos in the body, `from..to`.
+        memos: (usize, usize),
     },
+    /// A part of a comprehension's body that does not depend on its variable, and its memo.
+    Memo(usize, Box<Node>),
     /// `map` (with its optional filter) and `filter`.
     Map {
         slot: usize,
@@ -86,7 +113,7 @@ pub enum Node {
 }
 
 /// The type names an identifier may stand for (cel's runtime type names).
-const TYPE_NAMES: [&str; 8] = [
+static TYPE_NAMES: [&str; 8] = [
     "bool",
     "int",
     "uint",
@@ -101,6 +128,8 @@ const TYPE_NAMES: [&str; 8] = [
 pub struct Compiler<'v> {
     var: &'v str,
     locals: Vec<String>,
+    /// How many memos are given out.
+    memos: usize,
 }
 
 impl<'v> Compiler<'v> {
@@ -108,6 +137,7 @@ impl<'v> Compiler<'v> {
         Self {
             var,
             locals: Vec::new(),
+            memos: 0,
         }
     }
 
@@ -150,6 +180,9 @@ impl<'v> Compiler<'v> {
                 let shape = Shape::of(c, accu)?;
                 let range = Box::new(self.node(&c.iter_range)?);
                 let slot = self.locals.len();
+                if slot >= MAX_LOCALS {
+                    return None;
+                }
                 self.locals.push(c.iter_var.clone());
                 let node = self.comprehension(&shape, slot, range);
                 self.locals.pop();
@@ -161,12 +194,12 @@ impl<'v> Compiler<'v> {
 
     fn comprehension(&mut self, shape: &Shape<'_>, slot: usize, range: Box<Node>) -> Option<Node> {
         Some(match *shape {
-            Shape::Fold(fold, body) => Node::Fold {
-                fold,
-                slot,
-                range,
-                body: Box::new(self.node(body)?),
-            },
+            Shape::Fold(fold, body) => {
+                let from = self.memos;
+                let mut body = self.node(body)?;
+                hoist::body(&mut body, slot, &mut self.memos);
+                fuse::fold(fold, slot, range, body, (from, self.memos))
+            }
             Shape::Map(guard, body) => Node::Map {
                 slot,
                 range,
@@ -189,10 +222,7 @@ impl<'v> Compiler<'v> {
         match name {
             "params" => Some(Node::Params),
             "object" => Some(Node::Object),
-            _ => TYPE_NAMES
-                .iter()
-                .find(|t| **t == name)
-                .map(|t| Node::Type(t)),
+            _ => TYPE_NAMES.iter().find(|t| **t == name).map(Node::Type),
         }
     }
 
@@ -221,15 +251,15 @@ impl<'v> Compiler<'v> {
                 let (a, b) = (self.boxed(a)?, self.boxed(b)?);
                 Some(match func {
                     operators::LOGICAL_AND => Node::And(a, b),
-                    operators::LOGICAL_OR => Node::Or(a, b),
-                    operators::EQUALS => Node::Eq(a, b, false),
-                    operators::NOT_EQUALS => Node::Eq(a, b, true),
+                    operators::LOGICAL_OR => fuse::or(*a, *b),
+                    operators::EQUALS => fuse::eq(*a, *b, false),
+                    operators::NOT_EQUALS => fuse::eq(*a, *b, true),
                     operators::LESS => Node::Cmp(a, b, CmpOp::Less),
                     operators::LESS_EQUALS => Node::Cmp(a, b, CmpOp::LessEq),
                     operators::GREATER => Node::Cmp(a, b, CmpOp::Greater),
                     operators::GREATER_EQUALS => Node::Cmp(a, b, CmpOp::GreaterEq),
-                    operators::IN => Node::In(a, b),
-                    operators::ADD => Node::Add(a, b),
+                    operators::IN => fuse::is_in(*a, *b),
+                    operators::ADD => fuse::add(*a, *b),
                     operators::INDEX => Node::Index(a, b, false),
                     operators::OPT_INDEX => Node::Index(a, b, true),
                     "matches" => Node::Matches(a, pattern(*b)),
@@ -250,136 +280,15 @@ impl<'v> Compiler<'v> {
             [a] => {
                 let a = self.boxed(a)?;
                 Some(match func {
-                    "orValue" => Node::OrValue(t, a),
+                    "orValue" => fuse::or_value(*t, *a),
                     "contains" => Node::Text(TextFn::Contains, t, a),
-                    "startsWith" => Node::Text(TextFn::StartsWith, t, a),
-                    "endsWith" => Node::Text(TextFn::EndsWith, t, a),
+                    "startsWith" => fuse::text(TextFn::StartsWith, *t, *a),
+                    "endsWith" => fuse::text(TextFn::EndsWith, *t, *a),
                     "matches" => Node::Matches(t, pattern(*a)),
                     _ => return None,
                 })
             }
             _ => None,
-        }
-    }
-}
-
-fn literal(l: &LiteralValue) -> Option<Lit> {
-    Some(match l {
-        LiteralValue::Boolean(b) => Lit::Bool(*b.inner()),
-        LiteralValue::Int(i) => Lit::Int(*i.inner()),
-        LiteralValue::UInt(u) => Lit::Uint(*u.inner()),
-        LiteralValue::Double(d) => Lit::Double(*d.inner()),
-        LiteralValue::String(s) => Lit::Str(s.inner().to_owned()),
-        LiteralValue::Null => Lit::Null,
-        LiteralValue::Bytes(_) => return None,
-    })
-}
-
-/// A list literal of constants is itself a constant.
-fn constant_list(items: Vec<Node>) -> Node {
-    if items.iter().all(|n| matches!(n, Node::Const(_))) {
-        let lits = items
-            .into_iter()
-            .filter_map(|n| match n {
-                Node::Const(l) => Some(l),
-                _ => None,
-            })
-            .collect();
-        Node::Const(Lit::List(lits))
-    } else {
-        Node::List(items)
-    }
-}
-
-fn pattern(node: Node) -> Pattern {
-    match node {
-        Node::Const(Lit::Str(p)) => Pattern::Fixed(Regex::new(&p).map_err(|_| ())),
-        other => Pattern::Dynamic(Box::new(other)),
-    }
-}
-
-/// What a comprehension's expansion does: one of the macro shapes cel's parser writes.
-enum Shape<'e> {
-    /// `all` / `exists`, with the predicate.
-    Fold(Fold, &'e Expression),
-    /// `map` / `filter`: the optional guard and the appended element.
-    Map(Option<&'e Expression>, &'e Expression),
-}
-
-fn is_ident(e: &Expression, name: &str) -> bool {
-    matches!(&e.expr, Expr::Ident(n) if n == name)
-}
-
-/// `(func, args)` of a call without target.
-fn call_of(e: &Expression) -> Option<(&str, &[Expression])> {
-    match &e.expr {
-        Expr::Call(c) if c.target.is_none() => Some((c.func_name.as_str(), c.args.as_slice())),
-        _ => None,
-    }
-}
-
-fn bool_literal(e: &Expression) -> Option<bool> {
-    match &e.expr {
-        Expr::Literal(LiteralValue::Boolean(b)) => Some(*b.inner()),
-        _ => None,
-    }
-}
-
-impl<'e> Shape<'e> {
-    fn of(c: &'e cel::common::ast::ComprehensionExpr, accu: &str) -> Option<Self> {
-        if !is_ident(&c.result, accu) {
-            return None;
-        }
-        if let Some(init) = bool_literal(&c.accu_init) {
-            let (fold, op) = if init {
-                (Fold::All, operators::LOGICAL_AND)
-            } else {
-                (Fold::Exists, operators::LOGICAL_OR)
-            };
-            // all: @not_strictly_false(@result); exists: @not_strictly_false(!@result)
-            let (name, [cond]) = call_of(&c.loop_cond)? else {
-                return None;
-            };
-            let cond_ok = name == operators::NOT_STRICTLY_FALSE
-                && match fold {
-                    Fold::All => is_ident(cond, accu),
-                    Fold::Exists => matches!(call_of(cond),
-                        Some((operators::LOGICAL_NOT, [a])) if is_ident(a, accu)),
-                };
-            let (step, [first, body]) = call_of(&c.loop_step)? else {
-                return None;
-            };
-            return (cond_ok && step == op && is_ident(first, accu))
-                .then_some(Shape::Fold(fold, body));
-        }
-        let Expr::List(init) = &c.accu_init.expr else {
-            return None;
-        };
-        if !init.elements.is_empty() || bool_literal(&c.loop_cond) != Some(true) {
-            return None;
-        }
-        let append = |e: &'e Expression| -> Option<&'e Expression> {
-            let (operators::ADD, [acc, list]) = call_of(e)? else {
-                return None;
-            };
-            match &list.expr {
-                Expr::List(l)
-                    if is_ident(acc, accu)
-                        && l.optional_indices.is_empty()
-                        && l.elements.len() == 1 =>
-                {
-                    l.elements.first()
-                }
-                _ => None,
-            }
-        };
-        match call_of(&c.loop_step) {
-            Some((operators::CONDITIONAL, [guard, step, otherwise]))
-                if is_ident(otherwise, accu) =>
-            {
-                Some(Shape::Map(Some(guard), append(step)?))
-            }
-            _ => Some(Shape::Map(None, append(&c.loop_step)?)),
         }
     }
 }

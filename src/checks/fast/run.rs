@@ -8,7 +8,8 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use super::access::{self, Indexed};
-use super::compile::{CmpOp, Fold, Node, Pattern, TextFn};
+use super::compile::{CmpOp, MAX_LOCALS, Node, Pattern, TextFn};
+use super::hoist::MAX_MEMOS;
 use super::value::{V, compare, equals};
 use super::{Res, Stop};
 use crate::checks::views::Item;
@@ -19,8 +20,11 @@ pub struct Scope<'a> {
     pub item: V<'a>,
     pub params: &'a Value,
     pub object: &'a Value,
-    /// Comprehension variables, by nesting depth.
-    pub locals: Vec<V<'a>>,
+    /// Comprehension variables, by nesting depth (a slot deeper than the comprehension
+    /// being evaluated holds a stale value, never read: the compiler resolves each name).
+    pub locals: [V<'a>; MAX_LOCALS],
+    /// What the memoized parts of comprehension bodies gave, once reached.
+    pub memos: [Option<Res<V<'a>>>; MAX_MEMOS],
 }
 
 impl<'a> Scope<'a> {
@@ -34,7 +38,8 @@ impl<'a> Scope<'a> {
             item,
             params,
             object,
-            locals: Vec::new(),
+            locals: std::array::from_fn(|_| V::Null),
+            memos: std::array::from_fn(|_| None),
         }
     }
 
@@ -46,6 +51,17 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// [`Scope::eval`], without a call for the leaves read most: a comprehension variable
+    /// and the item.
+    #[inline]
+    pub fn operand(&mut self, node: &'a Node) -> Res<V<'a>> {
+        match node {
+            Node::Local(slot) => self.locals.get(*slot).cloned().ok_or(Stop::Unsure),
+            Node::Item => Ok(self.item.clone()),
+            _ => self.eval(node),
+        }
+    }
+
     pub fn eval(&mut self, node: &'a Node) -> Res<V<'a>> {
         match node {
             Node::Const(l) => Ok(V::lit(l)),
@@ -54,18 +70,17 @@ impl<'a> Scope<'a> {
             Node::Params => Ok(V::json(self.params)),
             Node::Object => Ok(V::json(self.object)),
             Node::Local(slot) => self.locals.get(*slot).cloned().ok_or(Stop::Unsure),
-            Node::Select(operand, field) => access::select(self.eval(operand)?, field),
-            Node::OptSelect(operand, field) => access::opt_select(self.eval(operand)?, field),
-            Node::Has(operand, field) => access::has(self.eval(operand)?, field).map(V::Bool),
-            Node::Index(operand, key, optional) => {
-                match access::index_target(self.eval(operand)?, *optional) {
-                    Indexed::Done => Ok(V::OptJson(None)),
-                    Indexed::Into(target, optional) => {
-                        let key = self.eval(key)?;
-                        access::index(&target, &key, optional)
-                    }
-                }
-            }
+            Node::EqConst(a, lit, negate) => self.eq_const(a, lit, *negate),
+            Node::InStrs(a, strings) => self.in_strs(a, strings),
+            Node::TextCat(f, target, head, tail) => self.text_cat(*f, target, head, tail),
+            Node::OrConst(target, lit) => self.or_const(target, lit),
+            Node::OptOr(base, field, lit) => self.opt_or(base, field, lit),
+            Node::IndexOr(base, key, lit) => self.index_or(base, key, lit),
+            Node::ExistsIn(range, strings) => self.exists_in(range, strings),
+            Node::Concat(parts) => self.concat(parts),
+            Node::Select(operand, field) => access::select(self.operand(operand)?, field),
+            Node::OptSelect(operand, field) => access::opt_select(self.operand(operand)?, field),
+            Node::Has(operand, field) => access::has(self.operand(operand)?, field).map(V::Bool),
             Node::Not(a) => match self.eval(a)? {
                 V::Bool(b) => Ok(V::Bool(!b)),
                 _ => Err(Stop::Error),
@@ -77,6 +92,51 @@ impl<'a> Scope<'a> {
                     self.eval(a)
                 } else {
                     self.eval(b)
+                }
+            }
+            Node::Index(..)
+            | Node::Size(_)
+            | Node::Eq(..)
+            | Node::Cmp(..)
+            | Node::In(..)
+            | Node::Add(..)
+            | Node::List(_) => self.general(node),
+            Node::OrValue(target, default) => self.or_value(target, default),
+            Node::TypeOf(a) => Ok(V::Type(self.eval(a)?.type_name())),
+            Node::Text(f, target, arg) => self.text(*f, target, arg).map(V::Bool),
+            Node::Matches(target, pattern) => self.matches(target, pattern).map(V::Bool),
+            Node::Fold {
+                fold,
+                slot,
+                range,
+                body,
+                memos,
+            } => {
+                self.forget(*memos);
+                self.fold(*fold, *slot, range, body).map(V::Bool)
+            }
+            Node::Memo(at, inner) => self.memo(*at, inner),
+            Node::Map {
+                slot,
+                range,
+                guard,
+                body,
+            } => self.map(*slot, range, guard.as_deref(), body),
+        }
+    }
+
+    /// The general nodes less often reached, kept out of `eval` so that its frame stays
+    /// small for the frequent ones.
+    #[inline(never)]
+    fn general(&mut self, node: &'a Node) -> Res<V<'a>> {
+        match node {
+            Node::Index(operand, key, optional) => {
+                match access::index_target(self.operand(operand)?, *optional) {
+                    Indexed::Done => Ok(V::OptJson(None)),
+                    Indexed::Into(target, optional) => {
+                        let key = self.eval(key)?;
+                        access::index(&target, &key, optional)
+                    }
                 }
             }
             Node::Eq(a, b, negate) => {
@@ -108,31 +168,17 @@ impl<'a> Scope<'a> {
                 }
                 Ok(V::List(Rc::new(out)))
             }
-            Node::OrValue(target, default) => self.or_value(target, default),
             Node::Size(a) => {
                 let v = self.eval(a)?;
                 // Strings, lists and maps have a `size` overload (bytes too, never made
                 // here); nothing else has, and no function stands in for a missing one.
                 v.size().map(V::Int).ok_or(Stop::Error)
             }
-            Node::TypeOf(a) => Ok(V::Type(self.eval(a)?.type_name())),
-            Node::Text(f, target, arg) => self.text(*f, target, arg).map(V::Bool),
-            Node::Matches(target, pattern) => self.matches(target, pattern).map(V::Bool),
-            Node::Fold {
-                fold,
-                slot,
-                range,
-                body,
-            } => self.fold(*fold, *slot, range, body).map(V::Bool),
-            Node::Map {
-                slot,
-                range,
-                guard,
-                body,
-            } => self.map(*slot, range, guard.as_deref(), body),
+            _ => Err(Stop::Unsure),
         }
     }
 
+    #[inline(never)]
     fn text(&mut self, f: TextFn, target: &'a Node, arg: &'a Node) -> Res<bool> {
         let arg = self.eval(arg)?;
         let target = self.eval(target)?;
@@ -148,6 +194,7 @@ impl<'a> Scope<'a> {
     }
 
     /// `target.orValue(default)`.
+    #[inline(never)]
     fn or_value(&mut self, target: &'a Node, default: &'a Node) -> Res<V<'a>> {
         // cel evaluates the argument before the target.
         let default = self.eval(default)?;
@@ -178,6 +225,7 @@ impl<'a> Scope<'a> {
         }
     }
 
+    #[inline(never)]
     fn matches(&mut self, target: &'a Node, pattern: &'a Pattern) -> Res<bool> {
         match pattern {
             Pattern::Fixed(re) => {
@@ -198,59 +246,5 @@ impl<'a> Scope<'a> {
                 crate::checks::regex::is_match(text, p).map_err(|_| Stop::Error)
             }
         }
-    }
-
-    fn fold(&mut self, fold: Fold, slot: usize, range: &'a Node, body: &'a Node) -> Res<bool> {
-        let Some(items) = self.eval(range)?.elements() else {
-            // Only lists and maps can be iterated.
-            return Err(Stop::Error);
-        };
-        // `exists` stops at a true element, `all` at a false one.
-        let decisive = fold == Fold::Exists;
-        let mut pending = false;
-        for item in items {
-            self.locals.truncate(slot);
-            self.locals.push(item);
-            match self.truth(body) {
-                Ok(b) if b == decisive => {
-                    self.locals.truncate(slot);
-                    return Ok(decisive);
-                }
-                Ok(_) => {}
-                Err(Stop::Error) => pending = true,
-                Err(Stop::Unsure) => return Err(Stop::Unsure),
-            }
-        }
-        self.locals.truncate(slot);
-        if pending {
-            Err(Stop::Error)
-        } else {
-            Ok(!decisive)
-        }
-    }
-
-    fn map(
-        &mut self,
-        slot: usize,
-        range: &'a Node,
-        guard: Option<&'a Node>,
-        body: &'a Node,
-    ) -> Res<V<'a>> {
-        let Some(items) = self.eval(range)?.elements() else {
-            return Err(Stop::Error);
-        };
-        let mut out = Vec::new();
-        for item in items {
-            self.locals.truncate(slot);
-            self.locals.push(item);
-            if let Some(g) = guard {
-                if !self.truth(g)? {
-                    continue;
-                }
-            }
-            out.push(self.eval(body)?);
-        }
-        self.locals.truncate(slot);
-        Ok(V::List(Rc::new(out)))
     }
 }

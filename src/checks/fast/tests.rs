@@ -11,6 +11,7 @@ use crate::checks::views::Item;
 
 mod differential;
 mod mutations;
+mod specialised;
 
 /// cel's answer as the evaluation loop would get it, `x` bound to the item.
 pub(super) fn cel_answer(

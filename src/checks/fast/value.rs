@@ -26,7 +26,8 @@ pub enum Lit {
     EmptyMap,
 }
 
-/// A value during evaluation.
+/// A value during evaluation: 16 bytes (every payload a thin pointer or a scalar), so that
+/// a `Res<V>` comes back from a call in registers.
 #[derive(Clone, Debug)]
 pub enum V<'a> {
     Null,
@@ -34,13 +35,13 @@ pub enum V<'a> {
     Int(i64),
     Uint(u64),
     Double(f64),
-    Str(&'a str),
-    /// A string an operator built (`a + b`).
-    String(Rc<str>),
+    Str(&'a String),
+    /// A string an operator built (`a + b`), or an item's field name.
+    String(Rc<String>),
     /// A JSON array (cel sees a `JsonList`).
-    JsonList(&'a [Value]),
+    JsonList(&'a Vec<Value>),
     /// A list literal of constants (cel's own list).
-    ConstList(&'a [Lit]),
+    ConstList(&'a Vec<Lit>),
     /// A list built during evaluation (cel's own list).
     List(Rc<Vec<V<'a>>>),
     /// A JSON object (cel sees a `JsonMap`).
@@ -50,7 +51,7 @@ pub enum V<'a> {
     /// The map literal `{}` (cel's own map).
     EmptyMap,
     /// A type value, by its cel name (`string`, `map`, `null_type`...).
-    Type(&'static str),
+    Type(&'static &'static str),
     /// An optional holding a JSON value, or none.
     OptJson(Option<&'a Value>),
     /// An optional holding any other value.
@@ -105,18 +106,18 @@ impl<'a> V<'a> {
     }
 
     /// The cel type name, as `type(x)` reports it.
-    pub fn type_name(&self) -> &'static str {
+    pub fn type_name(&self) -> &'static &'static str {
         match self {
-            V::Null => "null_type",
-            V::Bool(_) => "bool",
-            V::Int(_) => "int",
-            V::Uint(_) => "uint",
-            V::Double(_) => "double",
-            V::Str(_) | V::String(_) => "string",
-            V::JsonList(_) | V::ConstList(_) | V::List(_) => "list",
-            V::JsonMap(_) | V::Item(_) | V::EmptyMap => "map",
-            V::Type(_) => "type",
-            V::OptJson(_) | V::Opt(_) => "optional_type",
+            V::Null => &"null_type",
+            V::Bool(_) => &"bool",
+            V::Int(_) => &"int",
+            V::Uint(_) => &"uint",
+            V::Double(_) => &"double",
+            V::Str(_) | V::String(_) => &"string",
+            V::JsonList(_) | V::ConstList(_) | V::List(_) => &"list",
+            V::JsonMap(_) | V::Item(_) | V::EmptyMap => &"map",
+            V::Type(_) => &"type",
+            V::OptJson(_) | V::Opt(_) => &"optional_type",
         }
     }
 
@@ -190,8 +191,9 @@ impl<'a> Iterator for Items<'a> {
                 *at += 1;
                 v
             }
-            Items::Keys(it) => it.next().map(|k| V::Str(k)),
-            Items::Names(it) => it.next().map(V::Str),
+            Items::Keys(it) => it.next().map(V::Str),
+            // Not all of an item's names are `String`s; iterating an item is rare.
+            Items::Names(it) => it.next().map(|n| V::String(Rc::new(n.to_owned()))),
         }
     }
 }

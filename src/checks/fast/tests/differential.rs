@@ -214,7 +214,12 @@ fn evaluation_cost() {
         }
     }
     let fast_time = start.elapsed();
-    // Where the fast time goes, check by check (one check over its view's items at a time).
+    // Where the fast time goes, check by check (one check over its view's items at a time);
+    // `KTM_FAST_ROUNDS` repeats it more (for a profiler), `KTM_FAST_ONLY` skips cel.
+    let rounds: usize = std::env::var("KTM_FAST_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(50);
     let mut costs: Vec<(std::time::Duration, &str)> = cases
         .iter()
         .filter_map(|case| {
@@ -222,7 +227,7 @@ fn evaluation_cost() {
             let items = views.get(&case.view);
             let items = &items[..items.len().min(100)];
             let start = Instant::now();
-            for _ in 0..50 {
+            for _ in 0..rounds {
                 for item in items {
                     std::hint::black_box(fast.eval(item, &case.params, &item.object.value));
                 }
@@ -233,6 +238,15 @@ fn evaluation_cost() {
     costs.sort_unstable_by(|a, b| b.cmp(a));
     for (time, id) in costs.iter().take(70) {
         eprintln!("{time:>12?} {id}");
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let per = |t: std::time::Duration| t.as_secs_f64() * 1e9 / evaluations.max(1) as f64;
+    if std::env::var_os("KTM_FAST_ONLY").is_some() {
+        eprintln!(
+            "{evaluations} evaluations: fast {fast_time:?} ({:.0} ns each)",
+            per(fast_time)
+        );
+        return;
     }
     let start = Instant::now();
     for view in &views_used {
@@ -259,8 +273,6 @@ fn evaluation_cost() {
         }
     }
     let cel_time = start.elapsed();
-    #[allow(clippy::cast_precision_loss)]
-    let per = |t: std::time::Duration| t.as_secs_f64() * 1e9 / evaluations.max(1) as f64;
     eprintln!(
         "{evaluations} evaluations: fast {fast_time:?} ({:.0} ns each), cel {cel_time:?} ({:.0} ns each)",
         per(fast_time),
