@@ -61,18 +61,53 @@ fn mask(secret: &str) -> String {
 
 /// Hides credential-looking parts of free text (command lines, evidence, messages).
 pub fn redact_text(text: &str) -> String {
-    let step = secret_value().replace_all(text, |c: &regex::Captures<'_>| mask(&c[0]));
-    let step = url_password().replace_all(&step, |c: &regex::Captures<'_>| {
-        format!("{}{}{}", &c[1], mask(&c[2]), &c[3])
-    });
-    let step = assignment().replace_all(&step, |c: &regex::Captures<'_>| {
-        if c[2].starts_with("<redacted") {
-            c[0].to_owned()
-        } else {
-            format!("{}{}", &c[1], mask(&c[2]))
-        }
-    });
-    step.into_owned()
+    redacted(text).unwrap_or_else(|| text.to_owned())
+}
+
+/// [`redact_text`] of an owned string, which comes back as it is when nothing in it
+/// needs hiding (most text: evidence lines, commands).
+pub fn redact_string(text: String) -> String {
+    redacted(&text).unwrap_or(text)
+}
+
+/// The text with its credentials masked, or `None` when it has none. Each pattern is
+/// first asked whether it matches at all: that search allocates nothing, where a
+/// replacement sets up capture groups even when it finds nothing.
+fn redacted(text: &str) -> Option<String> {
+    let mut out: Option<String> = None;
+    if secret_value().is_match(text) {
+        let current = out.as_deref().unwrap_or(text);
+        out = Some(
+            secret_value()
+                .replace_all(current, |c: &regex::Captures<'_>| mask(&c[0]))
+                .into_owned(),
+        );
+    }
+    let current = out.as_deref().unwrap_or(text);
+    if url_password().is_match(current) {
+        out = Some(
+            url_password()
+                .replace_all(current, |c: &regex::Captures<'_>| {
+                    format!("{}{}{}", &c[1], mask(&c[2]), &c[3])
+                })
+                .into_owned(),
+        );
+    }
+    let current = out.as_deref().unwrap_or(text);
+    if assignment().is_match(current) {
+        out = Some(
+            assignment()
+                .replace_all(current, |c: &regex::Captures<'_>| {
+                    if c[2].starts_with("<redacted") {
+                        c[0].to_owned()
+                    } else {
+                        format!("{}{}", &c[1], mask(&c[2]))
+                    }
+                })
+                .into_owned(),
+        );
+    }
+    out
 }
 
 /// Redacts a JSON value in place (see the module's doc for what counts as a secret).
@@ -99,8 +134,7 @@ pub fn redact_value(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(redact_value),
         Value::String(s) => {
-            let red = redact_text(s);
-            if red != *s {
+            if let Some(red) = redacted(s) {
                 *s = red;
             }
         }
@@ -160,6 +194,29 @@ mod tests {
         assert_eq!(
             redact_text("kubectl get pods -n prod"),
             "kubectl get pods -n prod"
+        );
+    }
+
+    /// The owned form hides exactly what the borrowed one does, whichever patterns
+    /// match, alone or together.
+    #[test]
+    fn owned_and_borrowed_text_are_redacted_alike() {
+        for text in [
+            "containers[0].securityContext.privileged=true",
+            "env[0].value=\"AKIAIOSFODNN7EXAMPLE\"",
+            "postgres://app:hunter2@db:5432/app --password=x AKIAIOSFODNN7EXAMPLE",
+            "--db-password=hunter2 token: eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.sig",
+            "password=<redacted: 3 chars>",
+            "to\u{212a}en=abc",
+            "",
+        ] {
+            let borrowed = redact_text(text);
+            assert_eq!(redact_string(text.to_owned()), borrowed, "{text}");
+            assert_eq!(redacted(text).unwrap_or_else(|| text.to_owned()), borrowed);
+        }
+        assert_eq!(
+            redact_text("to\u{212a}en=abc"),
+            "to\u{212a}en=<redacted: 3 chars>"
         );
     }
 }

@@ -36,7 +36,7 @@ fn walk(value: &Value, parts: &[&str], at: &str, out: &mut Vec<String>) {
             if crate::redact::is_credential_key(leaf) && !shown.is_object() && !shown.is_array() {
                 shown = Value::String("<redacted>".to_owned());
             }
-            out.push(crate::redact::redact_text(&format!("{at}={shown}")));
+            out.push(crate::redact::redact_string(format!("{at}={shown}")));
         }
         return;
     };

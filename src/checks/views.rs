@@ -302,6 +302,7 @@ mod tests {
         let index = Index::new(&snapshot);
         let views = Views::build(&snapshot, &index);
         let items = views.get("workload");
+        assert!(items.iter().all(Item::keys_are_distinct));
         let shown = |i: usize| format!("{:?}", items[i].lazy);
         assert!(!shown(0).contains("bindings"), "{}", shown(0));
         let bindings = |i: usize| {
@@ -315,6 +316,26 @@ mod tests {
         assert_eq!(y.as_ref().map(|b| b.0.clone()), Some(json!("y")));
         assert_eq!(x1.and_then(|b| b.1.as_array().map(Vec::len)), Some(1));
         assert_eq!(y.and_then(|b| b.1.as_array().map(Vec::len)), Some(0));
+    }
+
+    /// `Item::field` relies on each key being in one layer only, in every view.
+    #[test]
+    fn every_item_keeps_each_key_in_one_layer() {
+        let extra = json!({"kind": "List", "items": [
+            {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingWebhookConfiguration", "metadata": {"name": "w"}, "webhooks": []},
+            {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n"}},
+            {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "i", "namespace": "a"}},
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "c"}, "roleRef": {"kind": "ClusterRole", "name": "x"}},
+            {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "j", "namespace": "a"},
+             "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "c"}], "initContainers": [{"name": "i"}]}}}}}},
+        ]});
+        let snapshot = Snapshot::from_values([crate::checks::synthetic::snapshot(200), extra]);
+        let index = Index::new(&snapshot);
+        let views = Views::build(&snapshot, &index);
+        let mut seen: Vec<&str> = views.items.keys().copied().collect();
+        seen.sort_unstable();
+        assert_eq!(seen.len(), VIEWS.len(), "{seen:?}");
+        assert!(views.items.values().flatten().all(Item::keys_are_distinct));
     }
 
     #[test]
