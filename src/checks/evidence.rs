@@ -2,6 +2,8 @@
 //! in the item that failed it, as `path=value` lines with list indices filled in and
 //! credentials masked.
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
 use super::views::Item;
@@ -10,7 +12,8 @@ use super::views::Item;
 /// with list indices filled in; nulls and missing fields are left out.
 pub fn evidence(value: &Value, path: &str) -> Vec<String> {
     let mut out = Vec::new();
-    walk(value, &path.split('.').collect::<Vec<_>>(), "", &mut out);
+    let parts: Vec<&str> = path.split('.').collect();
+    walk(value, &parts, &mut String::new(), &mut out);
     out
 }
 
@@ -22,11 +25,13 @@ pub fn of_item(item: &Item<'_>, path: &str) -> Vec<String> {
     };
     let mut out = Vec::new();
     let name = first.strip_suffix("[]").unwrap_or(first);
-    step(item.field(name), first, rest, "", &mut out);
+    step(item.field(name), first, rest, &mut String::new(), &mut out);
     out
 }
 
-fn walk(value: &Value, parts: &[&str], at: &str, out: &mut Vec<String>) {
+/// The values under `value` at `parts`; `at` is the path so far, one buffer for the
+/// whole walk (each step appends its segment and takes it off again).
+fn walk(value: &Value, parts: &[&str], at: &mut String, out: &mut Vec<String>) {
     let Some((first, rest)) = parts.split_first() else {
         if !value.is_null() && value != &Value::Bool(false) {
             // Evidence names what was found; credentials in it are masked.
@@ -45,15 +50,25 @@ fn walk(value: &Value, parts: &[&str], at: &str, out: &mut Vec<String>) {
 }
 
 /// One path segment: `found` is the value of `first` (without `[]`) in the parent.
-fn step(found: Option<&Value>, first: &str, rest: &[&str], at: &str, out: &mut Vec<String>) {
-    let sep = if at.is_empty() { "" } else { "." };
+fn step(found: Option<&Value>, first: &str, rest: &[&str], at: &mut String, out: &mut Vec<String>) {
+    let before = at.len();
+    if !at.is_empty() {
+        at.push('.');
+    }
     if let Some(name) = first.strip_suffix("[]") {
         if let Some(list) = found.and_then(Value::as_array) {
+            at.push_str(name);
+            let named = at.len();
             for (i, v) in list.iter().enumerate() {
-                walk(v, rest, &format!("{at}{sep}{name}[{i}]"), out);
+                at.truncate(named);
+                // Writing to a String cannot fail.
+                let _ = write!(at, "[{i}]");
+                walk(v, rest, at, out);
             }
         }
     } else if let Some(v) = found {
-        walk(v, rest, &format!("{at}{sep}{first}"), out);
+        at.push_str(first);
+        walk(v, rest, at, out);
     }
+    at.truncate(before);
 }

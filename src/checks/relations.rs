@@ -125,7 +125,8 @@ impl Index {
                 .value
                 .get("rules")
                 .filter(|r| r.is_array())
-                .map_or_else(|| "[]".into(), |r| r.to_string().into()),
+                .and_then(|r| serde_json::to_string(r).ok())
+                .map_or_else(|| "[]".into(), Into::into),
             labels: cluster
                 .then(|| o.value.at("/metadata/labels").and_then(Value::as_object))
                 .flatten()

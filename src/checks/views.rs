@@ -63,7 +63,7 @@ impl<'a> Views<'a> {
                     if owned_by_present_controller(object, index) {
                         continue;
                     }
-                    if let Some(f) = workload(object, index, &mut accounts) {
+                    if let Some(f) = workload(object, kind, index, &mut accounts) {
                         (f, None)
                     } else {
                         views.warnings.push(format!(
@@ -75,21 +75,21 @@ impl<'a> Views<'a> {
                         continue;
                     }
                 }
-                "binding" => (binding(object, index), None),
+                "binding" => (binding(object, kind, index), None),
                 "service" => {
-                    let mut f = base(object, index);
+                    let mut f = base(object, kind, index);
                     f.relation("selects", |index, o| Value::Array(index.selected_by(o)));
                     (f, own)
                 }
                 "namespace" => {
-                    let mut f = base(object, index);
+                    let mut f = base(object, kind, index);
                     f.relation("networkPolicies", |index, o| {
                         Value::Array(index.policies_in(o.name()))
                     });
                     (f, own)
                 }
                 "serviceaccount" => {
-                    let mut f = base(object, index);
+                    let mut f = base(object, kind, index);
                     f.relation("bindings", |index, o| {
                         Value::Array(index.bindings_of(o.namespace(), o.name()))
                     });
@@ -99,7 +99,7 @@ impl<'a> Views<'a> {
                     (f, own)
                 }
                 // role, webhook, configmap, node, ingress: the object as it is.
-                _ => (base(object, index), own),
+                _ => (base(object, kind, index), own),
             };
             views.items.entry(name).or_default().push(Item {
                 object,
@@ -154,7 +154,7 @@ fn owned_by_present_controller(object: &Object, index: &Index) -> bool {
 
 /// The common fields of every item, all borrowed: kind, apiVersion, name and namespace
 /// as [`Object`] reads them, labels, annotations and metadata (empty when absent).
-fn base<'a>(object: &'a Object, index: &'a Index) -> Parts<'a> {
+fn base<'a>(object: &'a Object, kind: &str, index: &'a Index) -> Parts<'a> {
     let mut f = Parts::new(index);
     let v = &object.value;
     let string =
@@ -164,7 +164,7 @@ fn base<'a>(object: &'a Object, index: &'a Index) -> Parts<'a> {
     let meta = v.get("metadata");
     f.refs
         .push(("name", string(meta.and_then(|m| m.get("name")))));
-    let namespace = if is_cluster_scoped(object.kind()) {
+    let namespace = if is_cluster_scoped(kind) {
         &EMPTY_STRING
     } else {
         meta.and_then(|m| m.get("namespace"))
@@ -199,11 +199,14 @@ pub fn pod_spec_at<'v>(kind: &str, v: &'v Value) -> Option<&'v Value> {
 
 fn workload<'a>(
     object: &'a Object,
+    kind: &str,
     index: &'a Index,
     accounts: &mut HashMap<(&'a str, &'a str), Arc<OnceLock<Value>>>,
 ) -> Option<Parts<'a>> {
-    let spec = pod_spec(object)?;
-    let mut f = base(object, index);
+    let spec = pod_spec_at(kind, &object.value)?;
+    let mut f = base(object, kind, index);
+    let namespace = f.refs.iter().find(|(k, _)| *k == "namespace");
+    let namespace = namespace.and_then(|(_, v)| v.as_str()).unwrap_or("");
     let mut containers = Vec::new();
     for (field, kind) in [
         ("initContainers", "init"),
@@ -222,9 +225,7 @@ fn workload<'a>(
     }
     f.set("containers", Value::Array(containers));
     f.borrow_or("volumes", spec.get("volumes"), &EMPTY_LIST);
-    let account = accounts
-        .entry((object.namespace(), service_account(object)))
-        .or_default();
+    let account = accounts.entry((namespace, account_in(spec))).or_default();
     f.shared_relation(
         "serviceAccount",
         |index, o| {
@@ -243,24 +244,26 @@ fn workload<'a>(
 
 /// The service account a workload's pods run as.
 fn service_account(object: &Object) -> &str {
-    pod_spec(object)
-        .and_then(|spec| {
-            spec.get("serviceAccountName")
-                .or_else(|| spec.get("serviceAccount"))
-        })
+    pod_spec(object).map_or("default", account_in)
+}
+
+/// The service account a pod spec names.
+fn account_in(spec: &Value) -> &str {
+    spec.get("serviceAccountName")
+        .or_else(|| spec.get("serviceAccount"))
         .and_then(Value::as_str)
         .unwrap_or("default")
 }
 
-fn binding<'a>(object: &'a Object, index: &'a Index) -> Parts<'a> {
-    let mut f = base(object, index);
+fn binding<'a>(object: &'a Object, kind: &str, index: &'a Index) -> Parts<'a> {
+    let mut f = base(object, kind, index);
     let rules = index.rules_for(object);
     f.refs
         .push(("unresolved", if rules.is_none() { &TRUE } else { &FALSE }));
     f.set("rules", Value::Array(rules.unwrap_or_default()));
     f.borrow_or("roleRef", object.value.get("roleRef"), &NULL);
     f.borrow_or("subjects", object.value.get("subjects"), &EMPTY_LIST);
-    let scope = if object.kind() == "ClusterRoleBinding" {
+    let scope = if kind == "ClusterRoleBinding" {
         &CLUSTER
     } else {
         &NAMESPACE
