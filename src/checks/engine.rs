@@ -114,14 +114,20 @@ impl<'m> Engine<'m> {
         };
         let index = Index::build(&snapshot.objects, parts);
         let (done, sent) = self.tally_chunks(&snapshot.objects, &index);
-        self.merge(
-            done,
-            sent,
-            snapshot.objects.len(),
-            &snapshot.unavailable,
-            snapshot.warnings.clone(),
-            source,
-        )
+        std::thread::scope(|s| {
+            // Freeing a large index takes as long as merging the tallies: side by side.
+            if parts > 1 {
+                s.spawn(move || drop(index));
+            }
+            self.merge(
+                done,
+                sent,
+                snapshot.objects.len(),
+                &snapshot.unavailable,
+                snapshot.warnings.clone(),
+                source,
+            )
+        })
     }
 
     /// Every check over the objects of `chunk` (a snapshot, or a part of one that
