@@ -117,7 +117,8 @@ impl<'m> Engine<'m> {
         std::thread::scope(|s| {
             // Freeing a large index takes as long as merging the tallies: side by side.
             if parts > 1 {
-                s.spawn(move || drop(index));
+                // Without a thread to spare, the index is freed here when spawning fails.
+                let _ = std::thread::Builder::new().spawn_scoped(s, move || drop(index));
             }
             self.merge(
                 done,

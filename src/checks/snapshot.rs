@@ -391,13 +391,10 @@ mod tests {
     /// `at` reads a path as `pointer` does, for the paths without escapes it is used on.
     #[test]
     fn at_reads_a_path_like_pointer() {
-        let v = json!({"a": {"b": {"c": 1}, "": {"d": 2}}, "x": [1]});
-        for path in [
-            "/a", "/a/b", "/a/b/c", "/a//d", "/a/b/c/d", "/nope", "/", "/x", "/a/",
-        ] {
+        let v = json!({"a": {"b": {"c": 1}, "": {"d": 2}}});
+        for path in "/a /a/b /a/b/c /a//d /a/b/c/d /nope / /a/".split(' ') {
             assert_eq!(v.at(path), v.pointer(path), "{path}");
         }
-        assert_eq!(v.at(""), None);
-        assert_eq!(v.at("a"), None);
+        assert_eq!((v.at(""), v.at("a")), (None, None), "a path starts with /");
     }
 }

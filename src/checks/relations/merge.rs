@@ -32,13 +32,16 @@ impl Index {
         let built: Vec<Option<Index>> = std::thread::scope(|s| {
             let handles: Vec<_> = objects
                 .chunks(size)
-                .map(|part| s.spawn(move || index_of(part)))
+                .map(|part| std::thread::Builder::new().spawn_scoped(s, move || index_of(part)))
                 .collect();
-            handles.into_iter().map(|h| h.join().ok()).collect()
+            handles
+                .into_iter()
+                .map(|h| h.ok().and_then(|h| h.join().ok()))
+                .collect()
         });
         let mut index: Option<Index> = None;
         for (part, built) in objects.chunks(size).zip(built) {
-            // A part whose thread failed is indexed again here rather than lost.
+            // A part whose thread failed or could not start is indexed here instead.
             let built = built.unwrap_or_else(|| index_of(part));
             match &mut index {
                 None => index = Some(built),
