@@ -74,40 +74,32 @@ pub fn redact_string(text: String) -> String {
 /// first asked whether it matches at all: that search allocates nothing, where a
 /// replacement sets up capture groups even when it finds nothing.
 fn redacted(text: &str) -> Option<String> {
-    let mut out: Option<String> = None;
-    if secret_value().is_match(text) {
-        let current = out.as_deref().unwrap_or(text);
-        out = Some(
-            secret_value()
-                .replace_all(current, |c: &regex::Captures<'_>| mask(&c[0]))
-                .into_owned(),
-        );
-    }
-    let current = out.as_deref().unwrap_or(text);
-    if url_password().is_match(current) {
-        out = Some(
-            url_password()
-                .replace_all(current, |c: &regex::Captures<'_>| {
-                    format!("{}{}{}", &c[1], mask(&c[2]), &c[3])
-                })
-                .into_owned(),
-        );
-    }
-    let current = out.as_deref().unwrap_or(text);
-    if assignment().is_match(current) {
-        out = Some(
-            assignment()
-                .replace_all(current, |c: &regex::Captures<'_>| {
-                    if c[2].starts_with("<redacted") {
-                        c[0].to_owned()
-                    } else {
-                        format!("{}{}", &c[1], mask(&c[2]))
-                    }
-                })
-                .into_owned(),
-        );
-    }
+    let mut out = None;
+    replace(&mut out, text, secret_value(), |c| mask(&c[0]));
+    replace(&mut out, text, url_password(), |c| {
+        format!("{}{}{}", &c[1], mask(&c[2]), &c[3])
+    });
+    replace(&mut out, text, assignment(), |c| {
+        if c[2].starts_with("<redacted") {
+            c[0].to_owned()
+        } else {
+            format!("{}{}", &c[1], mask(&c[2]))
+        }
+    });
     out
+}
+
+/// One pattern's replacements in `out` (or in `text` while `out` is still `None`).
+fn replace(
+    out: &mut Option<String>,
+    text: &str,
+    re: &Regex,
+    rep: impl FnMut(&regex::Captures<'_>) -> String,
+) {
+    let current = out.as_deref().unwrap_or(text);
+    if re.is_match(current) {
+        *out = Some(re.replace_all(current, rep).into_owned());
+    }
 }
 
 /// Redacts a JSON value in place (see the module's doc for what counts as a secret).

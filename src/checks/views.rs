@@ -172,6 +172,7 @@ fn base<'a>(object: &'a Object, kind: &str, index: &'a Index) -> Parts<'a> {
             .unwrap_or(&DEFAULT)
     };
     f.refs.push(("namespace", namespace));
+    f.namespace = namespace.as_str().unwrap_or("");
     f.borrow_or("labels", meta.and_then(|m| m.get("labels")), &EMPTY_MAP);
     f.borrow_or(
         "annotations",
@@ -205,8 +206,7 @@ fn workload<'a>(
 ) -> Option<Parts<'a>> {
     let spec = pod_spec_at(kind, &object.value)?;
     let mut f = base(object, kind, index);
-    let namespace = f.refs.iter().find(|(k, _)| *k == "namespace");
-    let namespace = namespace.and_then(|(_, v)| v.as_str()).unwrap_or("");
+    let namespace = f.namespace;
     let mut containers = Vec::new();
     for (field, kind) in [
         ("initContainers", "init"),

@@ -133,6 +133,8 @@ pub(super) struct Parts<'a> {
     pub(super) own: Map<String, Value>,
     pub(super) refs: Vec<(&'static str, &'a Value)>,
     pub(super) lazy: Vec<Lazy<'a>>,
+    /// The namespace as the item shows it, once `base` has set it.
+    pub(super) namespace: &'a str,
     index: &'a Index,
 }
 
@@ -143,6 +145,7 @@ impl<'a> Parts<'a> {
             own: Map::new(),
             refs: Vec::with_capacity(12),
             lazy: Vec::new(),
+            namespace: "",
             index,
         }
     }
