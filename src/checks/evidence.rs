@@ -25,6 +25,23 @@ pub fn of_item(item: &Item<'_>, path: &str) -> Vec<String> {
     };
     let mut out = Vec::new();
     let name = first.strip_suffix("[]").unwrap_or(first);
+    if let (true, Some(containers)) = (*first == "containers[]", item.containers()) {
+        // Each borrowed container, its `type` read from the tag: no copy is made.
+        let mut at = String::from("containers");
+        for (i, t) in containers.iter().enumerate() {
+            at.truncate("containers".len());
+            let _ = write!(at, "[{i}]");
+            match rest.split_first() {
+                Some((&"type", after)) if t.is_map() => {
+                    at.push_str(".type");
+                    walk(t.kind, after, &mut at, &mut out);
+                }
+                None if t.is_map() => walk(&t.to_value(), rest, &mut at, &mut out),
+                _ => walk(t.value, rest, &mut at, &mut out),
+            }
+        }
+        return out;
+    }
     step(item.field(name), first, rest, &mut String::new(), &mut out);
     out
 }

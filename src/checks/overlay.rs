@@ -91,6 +91,7 @@ mod tests {
                 refs: vec![],
                 lazy: vec![],
                 base: base.as_object(),
+                tagged: None,
             };
             let overlay = run(Box::new(JsonMap::new(Layers { item: &item })));
             assert_eq!(overlay, run(json_val(&merged)), "{expr}");

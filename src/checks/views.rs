@@ -14,7 +14,8 @@ use super::snapshot::{At, Object, Snapshot};
 use item::{
     CLUSTER, DEFAULT, EMPTY_LIST, EMPTY_MAP, EMPTY_STRING, FALSE, NAMESPACE, NULL, Parts, TRUE,
 };
-pub use item::{Item, Lazy};
+use item::{EPHEMERAL, INIT, REGULAR};
+pub use item::{Item, Lazy, Tagged};
 
 /// Every view's items for one snapshot.
 #[derive(Debug, Default)]
@@ -107,6 +108,7 @@ impl<'a> Views<'a> {
                 refs: fields.refs,
                 lazy: fields.lazy,
                 base,
+                tagged: fields.tagged,
             });
         }
         views
@@ -207,23 +209,11 @@ fn workload<'a>(
     let spec = pod_spec_at(kind, &object.value)?;
     let mut f = base(object, kind, index);
     let namespace = f.namespace;
-    let mut containers = Vec::new();
-    for (field, kind) in [
-        ("initContainers", "init"),
-        ("containers", "regular"),
-        ("ephemeralContainers", "ephemeral"),
-    ] {
-        if let Some(list) = spec.get(field).and_then(Value::as_array) {
-            for c in list {
-                let mut c = c.clone();
-                if let Some(map) = c.as_object_mut() {
-                    map.insert("type".into(), json!(kind));
-                }
-                containers.push(c);
-            }
-        }
-    }
-    f.set("containers", Value::Array(containers));
+    f.tagged = Some(tagged(spec));
+    f.relation("containers", |_, o| {
+        let tagged = pod_spec(o).map(tagged).unwrap_or_default();
+        Value::Array(tagged.iter().map(Tagged::to_value).collect())
+    });
     f.borrow_or("volumes", spec.get("volumes"), &EMPTY_LIST);
     let account = accounts.entry((namespace, account_in(spec))).or_default();
     f.shared_relation(
@@ -240,6 +230,21 @@ fn workload<'a>(
     f.refs.push(("podSpec", spec));
     f.borrow_or("spec", object.value.get("spec"), &NULL);
     Some(f)
+}
+
+/// A pod spec's init, regular and ephemeral containers, in that order, each with its type.
+fn tagged(spec: &Value) -> Vec<Tagged<'_>> {
+    let mut out = Vec::new();
+    for (field, kind) in [
+        ("initContainers", &*INIT),
+        ("containers", &*REGULAR),
+        ("ephemeralContainers", &*EPHEMERAL),
+    ] {
+        if let Some(list) = spec.get(field).and_then(Value::as_array) {
+            out.extend(list.iter().map(|value| Tagged { value, kind }));
+        }
+    }
+    out
 }
 
 /// The service account a workload's pods run as.

@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use serde_json::Value;
 
+use super::super::views::Item;
 use super::value::{V, equals, unwrap_optional};
 use super::{Res, Stop};
 
@@ -34,6 +35,15 @@ impl<'a> Found<'a> {
     }
 }
 
+/// A field of a view item. A workload's `containers` are read borrowed, each with its
+/// type, rather than as the JSON copy `Item::field` would make of them.
+pub fn item_field<'a>(item: &'a Item<'a>, key: &str) -> Option<Found<'a>> {
+    if key == "containers" && item.tagged.is_some() {
+        return Some(Found::Other(V::Containers(item)));
+    }
+    item.field(key).map(Found::Json)
+}
+
 /// cel's `index_into`: a map by a string key, a JSON array by an int, a list literal by
 /// an int or uint. Everything else fails.
 pub fn index_into<'a>(container: &V<'a>, key: &V<'a>) -> Res<Found<'a>> {
@@ -45,9 +55,21 @@ pub fn index_into<'a>(container: &V<'a>, key: &V<'a>) -> Res<Found<'a>> {
             .ok_or(Stop::Error),
         V::Item(item) => key
             .as_str()
-            .and_then(|k| item.field(k))
+            .and_then(|k| item_field(item, k))
+            .ok_or(Stop::Error),
+        V::Container(t) => key
+            .as_str()
+            .and_then(|k| t.get(k))
             .map(Found::Json)
             .ok_or(Stop::Error),
+        V::Containers(item) => match key {
+            V::Int(i) => usize::try_from(*i)
+                .ok()
+                .and_then(|i| item.containers()?.get(i))
+                .map(|t| Found::Other(V::container(t)))
+                .ok_or(Stop::Error),
+            _ => Err(Stop::Error),
+        },
         // A JSON array takes only an int index.
         V::JsonList(items) => match key {
             V::Int(i) => usize::try_from(*i)
@@ -101,7 +123,8 @@ pub fn select<'a>(v: V<'a>, field: &'a String) -> Res<V<'a>> {
     // The common cases first, as the general path below would answer them.
     match v {
         V::JsonMap(map) => return map.get(field).map(V::json).ok_or(Stop::Error),
-        V::Item(item) => return item.field(field).map(V::json).ok_or(Stop::Error),
+        V::Item(item) => return item_field(item, field).map(Found::value).ok_or(Stop::Error),
+        V::Container(t) => return t.get(field).map(V::json).ok_or(Stop::Error),
         _ => {}
     }
     let key = V::Str(field);
@@ -126,7 +149,8 @@ pub fn opt_select<'a>(v: V<'a>, field: &'a String) -> Res<V<'a>> {
             return Ok(V::OptJson(map.get(field)));
         }
         V::OptJson(_) => return Ok(V::OptJson(None)),
-        V::Item(item) => return Ok(V::OptJson(item.field(field))),
+        V::Item(item) => return Ok(item_field(item, field).map_or(V::OptJson(None), Found::some)),
+        V::Container(t) => return Ok(V::OptJson(t.get(field))),
         _ => {}
     }
     let key = V::Str(field);
@@ -180,7 +204,8 @@ pub fn has<'a>(v: V<'a>, field: &'a String) -> Res<bool> {
         }
         Err(plain) => match plain {
             V::JsonMap(map) => Ok(map.contains_key(field)),
-            V::Item(item) => Ok(item.field(field).is_some()),
+            V::Item(item) => Ok(item_field(item, field).is_some()),
+            V::Container(t) => Ok(t.get(field).is_some()),
             V::EmptyMap => Ok(false),
             // A list's lookup by a string fails with another error than "no such key",
             // and a scalar has nothing to look in: both are errors.
@@ -200,7 +225,7 @@ pub fn contains(needle: &V<'_>, haystack: &V<'_>) -> Res<bool> {
             }
             Ok(false)
         }
-        V::ConstList(_) | V::List(_) => {
+        V::Containers(_) | V::ConstList(_) | V::List(_) => {
             for item in haystack.elements().into_iter().flatten() {
                 if equals(&item, needle)? {
                     return Ok(true);
@@ -209,7 +234,10 @@ pub fn contains(needle: &V<'_>, haystack: &V<'_>) -> Res<bool> {
             Ok(false)
         }
         V::JsonMap(map) => Ok(needle.as_str().is_some_and(|k| map.contains_key(k))),
-        V::Item(item) => Ok(needle.as_str().is_some_and(|k| item.field(k).is_some())),
+        V::Item(item) => Ok(needle
+            .as_str()
+            .is_some_and(|k| item_field(item, k).is_some())),
+        V::Container(t) => Ok(needle.as_str().is_some_and(|k| t.get(k).is_some())),
         V::EmptyMap => match needle {
             V::Str(_) | V::String(_) | V::Int(_) | V::Uint(_) | V::Bool(_) | V::Double(_) => {
                 Ok(false)
@@ -231,7 +259,7 @@ pub fn add<'a>(a: &V<'a>, b: &V<'a>) -> Res<V<'a>> {
             (Some(x), Some(y)) => Ok(V::String(Rc::new(format!("{x}{y}")))),
             _ => Err(Stop::Error),
         },
-        (V::JsonList(_) | V::ConstList(_) | V::List(_), _) => {
+        (V::JsonList(_) | V::Containers(_) | V::ConstList(_) | V::List(_), _) => {
             let (Some(mut xs), Some(ys)) = (a.items(), b.items()) else {
                 return Err(Stop::Error);
             };

@@ -82,7 +82,10 @@ impl<'a> Iterator for Parts<'a> {
 /// must be a list, the others lists or maps (cel appends a map's keys), else `+` fails.
 pub fn chainable(v: &V<'_>, position: usize) -> bool {
     if position == 0 {
-        matches!(v, V::JsonList(_) | V::ConstList(_) | V::List(_))
+        matches!(
+            v,
+            V::JsonList(_) | V::Containers(_) | V::ConstList(_) | V::List(_)
+        )
     } else {
         v.is_container()
     }

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use serde_json::Value;
 
-use super::access::{self, Indexed};
+use super::access::{self, Found, Indexed};
 use super::compile::{Fold, Node, TextFn};
 use super::fold::chainable;
 use super::run::Scope;
@@ -179,7 +179,12 @@ impl<'a> Scope<'a> {
             V::JsonMap(map) | V::OptJson(Some(Value::Object(map))) => map.get(field),
             // Any other JSON value has no fields: an empty optional.
             V::OptJson(_) => None,
-            V::Item(item) => item.field(field),
+            V::Container(t) => t.get(field),
+            V::Item(item) => {
+                return Ok(
+                    access::item_field(item, field).map_or_else(|| V::lit(lit), Found::value)
+                );
+            }
             other => {
                 return match access::opt_select(other, field)? {
                     V::OptJson(None) => Ok(V::lit(lit)),

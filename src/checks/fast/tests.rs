@@ -9,6 +9,7 @@ use crate::checks::celjson::json_val;
 use crate::checks::snapshot::Object;
 use crate::checks::views::Item;
 
+mod containers;
 mod differential;
 mod mutations;
 mod specialised;
@@ -53,6 +54,7 @@ fn answers(expr: &str) -> (Option<bool>, Result<cel::Value, ExecutionError>) {
         refs: vec![],
         lazy: vec![],
         base: base.as_object(),
+        tagged: None,
     };
     let params = json!({"pattern": "^w", "bad": "("});
     let got = fast.eval(&item, &params, &object.value);

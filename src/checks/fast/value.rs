@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
-use super::super::views::Item;
+use super::super::views::{Item, Tagged};
 use super::{Res, Stop};
 
 /// A compile-time constant: literals, and lists of them.
@@ -48,6 +48,11 @@ pub enum V<'a> {
     JsonMap(&'a Map<String, Value>),
     /// The view item, a map over its layers.
     Item(&'a Item<'a>),
+    /// A workload item's `containers`, borrowed with their types: reads as that field's
+    /// JSON array does.
+    Containers(&'a Item<'a>),
+    /// One of them: reads as a JSON map with `type` added.
+    Container(&'a Tagged<'a>),
     /// The map literal `{}` (cel's own map).
     EmptyMap,
     /// A type value, by its cel name (`string`, `map`, `null_type`...).
@@ -76,6 +81,16 @@ impl<'a> V<'a> {
             Value::String(s) => V::Str(s),
             Value::Array(items) => V::JsonList(items),
             Value::Object(map) => V::JsonMap(map),
+        }
+    }
+
+    /// An element of a workload's `containers`: a map with `type` added, or (for an
+    /// element that is not a map) the JSON as it is.
+    pub fn container(t: &'a Tagged<'a>) -> Self {
+        if t.is_map() {
+            V::Container(t)
+        } else {
+            V::json(t.value)
         }
     }
 
@@ -114,8 +129,8 @@ impl<'a> V<'a> {
             V::Uint(_) => &"uint",
             V::Double(_) => &"double",
             V::Str(_) | V::String(_) => &"string",
-            V::JsonList(_) | V::ConstList(_) | V::List(_) => &"list",
-            V::JsonMap(_) | V::Item(_) | V::EmptyMap => &"map",
+            V::JsonList(_) | V::Containers(_) | V::ConstList(_) | V::List(_) => &"list",
+            V::JsonMap(_) | V::Container(_) | V::Item(_) | V::EmptyMap => &"map",
             V::Type(_) => &"type",
             V::OptJson(_) | V::Opt(_) => &"optional_type",
         }
@@ -126,9 +141,11 @@ impl<'a> V<'a> {
         matches!(
             self,
             V::JsonList(_)
+                | V::Containers(_)
                 | V::ConstList(_)
                 | V::List(_)
                 | V::JsonMap(_)
+                | V::Container(_)
                 | V::Item(_)
                 | V::EmptyMap
         )
@@ -141,7 +158,9 @@ impl<'a> V<'a> {
             V::JsonList(items) => Items::Json(items.iter()),
             V::ConstList(items) => Items::Lit(items.iter()),
             V::List(items) => Items::List(Rc::clone(items), 0),
+            V::Containers(item) => Items::Tagged(item.containers().unwrap_or(&[]).iter()),
             V::JsonMap(map) => Items::Keys(map.keys()),
+            V::Container(t) => Items::Names(t.names().into_iter()),
             V::Item(item) => Items::Names(item_names(item).into_iter()),
             V::EmptyMap => Items::Names(Vec::new().into_iter()),
             _ => return None,
@@ -161,7 +180,9 @@ impl<'a> V<'a> {
             V::JsonList(items) => items.len(),
             V::ConstList(items) => items.len(),
             V::List(items) => items.len(),
+            V::Containers(item) => item.containers().map_or(0, <[_]>::len),
             V::JsonMap(map) => map.len(),
+            V::Container(t) => t.field_count(),
             V::Item(item) => item_names(item).len(),
             V::EmptyMap => 0,
             _ => return None,
@@ -173,6 +194,7 @@ impl<'a> V<'a> {
 /// What [`V::elements`] walks.
 pub enum Items<'a> {
     Json(std::slice::Iter<'a, Value>),
+    Tagged(std::slice::Iter<'a, Tagged<'a>>),
     Lit(std::slice::Iter<'a, Lit>),
     List(Rc<Vec<V<'a>>>, usize),
     Keys(serde_json::map::Keys<'a>),
@@ -185,6 +207,7 @@ impl<'a> Iterator for Items<'a> {
     fn next(&mut self) -> Option<V<'a>> {
         match self {
             Items::Json(it) => it.next().map(V::json),
+            Items::Tagged(it) => it.next().map(V::container),
             Items::Lit(it) => it.next().map(V::lit),
             Items::List(list, at) => {
                 let v = list.get(*at).cloned();
@@ -276,15 +299,18 @@ pub fn equals(a: &V<'_>, b: &V<'_>) -> Res<bool> {
             pairwise(a, b)?
         }
         V::EmptyMap => matches!(b, V::EmptyMap),
-        V::JsonList(_) => {
+        V::JsonList(_) | V::Containers(_) => {
             // The other side needs to be iterable and sized: lists and maps.
             if !b.is_container() {
                 return Ok(false);
             }
             pairwise(a, b)?
         }
-        V::JsonMap(_) | V::Item(_) => {
-            if !matches!(b, V::JsonMap(_) | V::Item(_) | V::EmptyMap) {
+        V::JsonMap(_) | V::Container(_) | V::Item(_) => {
+            if !matches!(
+                b,
+                V::JsonMap(_) | V::Container(_) | V::Item(_) | V::EmptyMap
+            ) {
                 return Ok(false);
             }
             maps_equal(a, b)?

@@ -25,7 +25,73 @@ pub struct Item<'a> {
     /// Fields resolved across the snapshot, each computed on first read.
     pub lazy: Vec<Lazy<'a>>,
     pub base: Option<&'a Map<String, Value>>,
+    /// A workload's containers, borrowed, each with its type: what the fast evaluator
+    /// reads for `containers`, so that no container is copied to add its `type`. The
+    /// `containers` field itself (a lazy copy with `type` set) is made only when cel or
+    /// something else asks for it as JSON.
+    pub tagged: Option<Vec<Tagged<'a>>>,
 }
+
+/// A container borrowed from its pod spec, with the `type` (`init`, `regular`,
+/// `ephemeral`) the `containers` field adds to it; reads as that field's element does.
+#[derive(Clone, Copy, Debug)]
+pub struct Tagged<'a> {
+    pub value: &'a Value,
+    pub kind: &'static Value,
+}
+
+impl<'a> Tagged<'a> {
+    /// Whether it reads as a map with `type` added; a container that is not a map is left
+    /// as it is, as the `containers` field leaves it.
+    pub fn is_map(&self) -> bool {
+        self.value.is_object()
+    }
+
+    /// A field, `type` included.
+    pub fn get(&self, key: &str) -> Option<&'a Value> {
+        let map = self.value.as_object()?;
+        if key == "type" {
+            Some(self.kind)
+        } else {
+            map.get(key)
+        }
+    }
+
+    /// Its field names, sorted, `type` among them once.
+    pub fn names(&self) -> Vec<&'a str> {
+        let mut names: Vec<&'a str> = self
+            .value
+            .as_object()
+            .into_iter()
+            .flat_map(|m| m.keys().map(String::as_str))
+            .collect();
+        if let Err(at) = names.binary_search(&"type") {
+            names.insert(at, "type");
+        }
+        names
+    }
+
+    /// The JSON it reads as: a copy of the container with `type` set.
+    pub fn to_value(&self) -> Value {
+        let mut c = self.value.clone();
+        if let Some(map) = c.as_object_mut() {
+            map.insert("type".into(), self.kind.clone());
+        }
+        c
+    }
+
+    /// The number of its fields, `type` included.
+    pub fn field_count(&self) -> usize {
+        self.value
+            .as_object()
+            .map_or(0, |m| m.len() + usize::from(!m.contains_key("type")))
+    }
+}
+
+/// The `type` values of containers.
+pub static INIT: LazyLock<Value> = LazyLock::new(|| Value::String("init".to_owned()));
+pub static REGULAR: LazyLock<Value> = LazyLock::new(|| Value::String("regular".to_owned()));
+pub static EPHEMERAL: LazyLock<Value> = LazyLock::new(|| Value::String("ephemeral".to_owned()));
 
 /// A relation field of an item: `make` computes it from the index, once, when it is read.
 /// Most checks never read most relations (no shipped check reads a service's `selects`),
@@ -72,7 +138,7 @@ impl std::fmt::Debug for Lazy<'_> {
     }
 }
 
-impl Item<'_> {
+impl<'a> Item<'a> {
     /// A top-level field as a check sees it.
     ///
     /// A view puts each key in one of `value`, `refs` and `lazy` (a test holds every
@@ -90,6 +156,11 @@ impl Item<'_> {
             );
         }
         self.value.get(key).or_else(|| self.base?.get(key))
+    }
+
+    /// Its containers with their types, when it is a workload.
+    pub fn containers(&self) -> Option<&[Tagged<'a>]> {
+        self.tagged.as_deref()
     }
 
     /// Whether no key is in more than one of `value`, `refs` and `lazy`.
@@ -135,6 +206,7 @@ pub(super) struct Parts<'a> {
     pub(super) lazy: Vec<Lazy<'a>>,
     /// The namespace as the item shows it, once `base` has set it.
     pub(super) namespace: &'a str,
+    pub(super) tagged: Option<Vec<Tagged<'a>>>,
     index: &'a Index,
 }
 
@@ -146,6 +218,7 @@ impl<'a> Parts<'a> {
             refs: Vec::with_capacity(12),
             lazy: Vec::new(),
             namespace: "",
+            tagged: None,
             index,
         }
     }
