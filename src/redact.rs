@@ -73,7 +73,7 @@ pub fn redact_string(text: String) -> String {
 /// The text with its credentials masked, or `None` when it has none. Each pattern is
 /// first asked whether it matches at all: that search allocates nothing, where a
 /// replacement sets up capture groups even when it finds nothing.
-fn redacted(text: &str) -> Option<String> {
+pub fn redacted(text: &str) -> Option<String> {
     let mut out = None;
     replace(&mut out, text, secret_value(), |c| mask(&c[0]));
     replace(&mut out, text, url_password(), |c| {
