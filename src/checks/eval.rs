@@ -6,7 +6,7 @@ use std::sync::Arc;
 use cel::{Context, Env, Program};
 
 use super::celjson::json_val;
-use super::fast::Fast;
+use super::fast::{Fast, Over};
 use super::views::Item;
 
 fn label(item: &Item<'_>) -> String {
@@ -57,10 +57,9 @@ pub fn evaluate_view(
     let mut out: Vec<Outcome> = tasks.iter().map(|_| Outcome::default()).collect();
     let name = variable(view);
     for (i, item) in items.iter().enumerate() {
+        let mut over = Over::new(item, &item.object.value);
         for ((task, scope), o) in tasks.iter().zip(&mut scopes).zip(&mut out) {
-            let quick = task
-                .fast
-                .and_then(|f| f.eval(item, task.params, &item.object.value));
+            let quick = task.fast.and_then(|f| over.eval(f, task.params));
             if let Some(matched) = quick {
                 if matched {
                     o.matches.push(i);

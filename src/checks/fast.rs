@@ -67,8 +67,30 @@ impl Fast {
     /// The expression's value over `item`, with `params` and `object` bound: `Some(b)`
     /// only where cel would give `Ok(Bool(b))`, `None` where cel must decide.
     pub fn eval(&self, item: &Item<'_>, params: &Value, object: &Value) -> Option<bool> {
-        let mut scope = Scope::new(item, params, object);
-        match scope.eval(&self.root) {
+        Over::new(item, object).eval(self, params)
+    }
+}
+
+/// The evaluations of several expressions over one item, in one scope: it is set up once
+/// per item rather than once per check. Reuse is sound because an expression writes a
+/// comprehension variable before it reads it, and forgets a comprehension's memos as
+/// that comprehension starts (memos exist only there).
+pub struct Over<'a> {
+    scope: Scope<'a>,
+}
+
+impl<'a> Over<'a> {
+    pub fn new(item: &'a Item<'a>, object: &'a Value) -> Self {
+        static NONE: Value = Value::Null;
+        Over {
+            scope: Scope::new(item, &NONE, object),
+        }
+    }
+
+    /// [`Fast::eval`] of `fast` with `params` bound.
+    pub fn eval(&mut self, fast: &'a Fast, params: &'a Value) -> Option<bool> {
+        self.scope.params = params;
+        match self.scope.eval(&fast.root) {
             Ok(V::Bool(b)) => Some(b),
             _ => None,
         }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::super::Fast;
+use super::super::{Fast, Over};
 use super::cel_answer;
 use crate::checks::eval::variable;
 use crate::checks::snapshot::Snapshot;
@@ -81,6 +81,24 @@ impl Tally {
 pub(super) fn compare(cases: &[Case], snapshot: &Snapshot, tally: &mut Tally) {
     let index = crate::checks::relations::Index::new(snapshot);
     let views = Views::build(snapshot, &index);
+    // The evaluation loop runs all of a view's checks over an item in one scope: each
+    // answers as it does in a scope of its own.
+    for (view, items) in &views.items {
+        let here: Vec<&Case> = cases.iter().filter(|c| c.view == *view).collect();
+        for item in items {
+            let mut over = Over::new(item, &item.object.value);
+            for case in &here {
+                let Some(fast) = &case.fast else { continue };
+                assert_eq!(
+                    over.eval(fast, &case.params),
+                    fast.eval(item, &case.params, &item.object.value),
+                    "check {} in a shared scope on {}",
+                    case.id,
+                    item.object.value
+                );
+            }
+        }
+    }
     for case in cases {
         for item in views.get(&case.view) {
             tally.total += 1;
