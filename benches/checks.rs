@@ -10,14 +10,33 @@ use serde_json::Value;
 use std::hint::black_box;
 use std::time::Instant;
 
-fn bench(c: &mut Criterion) {
-    let loaded = load_matrix(&MatrixSource::Embedded, &[]).expect("matrix");
+/// The synthetic snapshot of `n` objects as `kubectl get -o json` text.
+fn text(n: usize) -> String {
+    serde_json::to_string(&ktm::checks::synthetic::snapshot(n)).expect("json")
+}
+
+/// Where the benchmarked snapshot came from, as the report names it.
+fn source() -> SourceInfo {
+    SourceInfo {
+        kind: "snapshot".into(),
+        paths: vec![],
+    }
+}
+
+/// Every shipped check, compiled without a diagnostic.
+fn engine(loaded: &ktm::matrix::Loaded) -> Engine<'_> {
     let (engine, diags) = Engine::new(&loaded.matrix, &Selection::default());
     assert!(diags.is_empty(), "{diags:?}");
+    engine
+}
+
+fn bench(c: &mut Criterion) {
+    let loaded = load_matrix(&MatrixSource::Embedded, &[]).expect("matrix");
+    let engine = engine(&loaded);
     let mut group = c.benchmark_group("checks");
     group.sample_size(10);
     for n in [10_000usize, 100_000] {
-        let text = serde_json::to_string(&ktm::checks::synthetic::snapshot(n)).expect("json");
+        let text = text(n);
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::new("parse_json", n), &text, |b, text| {
             b.iter(|| serde_json::from_str::<Value>(text).expect("parse"));
@@ -28,15 +47,7 @@ fn bench(c: &mut Criterion) {
             BenchmarkId::new(format!("all_{}_checks", engine.checks.len()), n),
             &snapshot,
             |b, s| {
-                b.iter(|| {
-                    engine.run(
-                        s,
-                        SourceInfo {
-                            kind: "snapshot".into(),
-                            paths: vec![],
-                        },
-                    )
-                });
+                b.iter(|| engine.run(s, source()));
             },
         );
     }
@@ -50,8 +61,8 @@ fn bench(c: &mut Criterion) {
 fn interleaved() {
     const ROUNDS: usize = 9;
     let loaded = load_matrix(&MatrixSource::Embedded, &[]).expect("matrix");
-    let (engine, _) = Engine::new(&loaded.matrix, &Selection::default());
-    let text = serde_json::to_string(&ktm::checks::synthetic::snapshot(100_000)).expect("json");
+    let engine = engine(&loaded);
+    let text = text(100_000);
     let snapshot = Snapshot::from_values([serde_json::from_str::<Value>(&text).expect("parse")]);
     let (mut parse, mut checks) = (Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
@@ -59,13 +70,7 @@ fn interleaved() {
         black_box(serde_json::from_str::<Value>(black_box(&text)).expect("parse"));
         parse.push(start.elapsed().as_secs_f64());
         let start = Instant::now();
-        black_box(engine.run(
-            black_box(&snapshot),
-            SourceInfo {
-                kind: "snapshot".into(),
-                paths: vec![],
-            },
-        ));
+        black_box(engine.run(black_box(&snapshot), source()));
         checks.push(start.elapsed().as_secs_f64());
     }
     let median = |v: &mut Vec<f64>| {
