@@ -12,6 +12,7 @@ pub mod eval;
 pub mod evidence;
 pub mod exceptions;
 pub mod fast;
+pub mod json;
 pub mod kinds;
 pub mod overlay;
 pub mod pipeline;

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use super::json::Key;
 use super::views::Item;
 
 /// Values at a path such as `containers[].securityContext.privileged`, as `path=value`
@@ -97,7 +98,7 @@ fn walk(value: &Value, parts: &[&str], at: &mut String, out: &mut Vec<String>) {
         return;
     };
     let name = first.strip_suffix("[]").unwrap_or(first);
-    step(value.get(name), first, rest, at, out);
+    step(value.key(name), first, rest, at, out);
 }
 
 /// One path segment: `found` is the value of `first` (without `[]`) in the parent.

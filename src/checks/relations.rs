@@ -8,6 +8,7 @@ use std::hash::BuildHasher;
 
 use serde_json::{Value, json};
 
+use super::json::Key;
 use super::snapshot::{At, Object, Snapshot};
 use super::views::pod_spec_at;
 use names::{Name, Names};
@@ -123,7 +124,7 @@ impl Index {
             name: self.names.intern(id.name),
             rules: o
                 .value
-                .get("rules")
+                .key("rules")
                 .filter(|r| r.is_array())
                 .and_then(|r| serde_json::to_string(r).ok())
                 .map_or_else(|| "[]".into(), Into::into),
@@ -137,7 +138,7 @@ impl Index {
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
-                .filter_map(|s| s.get("matchLabels").and_then(Value::as_object))
+                .filter_map(|s| s.key("matchLabels").and_then(Value::as_object))
                 .cloned()
                 .collect(),
         };
@@ -159,8 +160,8 @@ impl Index {
             return;
         };
         let sa = spec
-            .get("serviceAccountName")
-            .or_else(|| spec.get("serviceAccount"))
+            .key("serviceAccountName")
+            .or_else(|| spec.key("serviceAccount"))
             .and_then(Value::as_str)
             .unwrap_or("default");
         let (kind, name) = (self.names.intern(id.kind), self.names.intern(id.name));
@@ -188,7 +189,7 @@ impl Index {
     fn observe_binding(&mut self, o: &Object, id: &Id<'_>) {
         let at = u32::try_from(self.bindings.len()).unwrap_or(u32::MAX);
         let namespace = self.names.intern(id.namespace);
-        let role = role_of(o.value.get("roleRef"))
+        let role = role_of(o.value.key("roleRef"))
             .map(|(kind, name)| (self.names.intern(kind), self.names.intern(name)));
         self.bindings.push(Binding {
             kind: self.names.intern(id.kind),
@@ -199,17 +200,17 @@ impl Index {
         });
         for s in o
             .value
-            .get("subjects")
+            .key("subjects")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
         {
-            if s.get("kind").and_then(Value::as_str) == Some("ServiceAccount") {
+            if s.key("kind").and_then(Value::as_str) == Some("ServiceAccount") {
                 let ns = s
-                    .get("namespace")
+                    .key("namespace")
                     .and_then(Value::as_str)
                     .map_or(namespace, |n| self.names.intern(n));
-                let name = s.get("name").and_then(Value::as_str).unwrap_or("");
+                let name = s.key("name").and_then(Value::as_str).unwrap_or("");
                 let name = self.names.intern(name);
                 self.sa_bindings.entry((ns, name)).or_default().push(at);
             }
@@ -224,7 +225,7 @@ impl Index {
 
     /// The rules a binding grants; `None` when its role is not in the snapshot.
     pub fn rules_for(&self, binding: &Object) -> Option<Vec<Value>> {
-        let (kind, name) = role_of(binding.value.get("roleRef"))?;
+        let (kind, name) = role_of(binding.value.key("roleRef"))?;
         let ns = if kind == "ClusterRole" {
             ""
         } else {
@@ -345,8 +346,8 @@ impl Index {
 /// The kind and name of the role a `roleRef` names, when both are strings.
 fn role_of(role_ref: Option<&Value>) -> Option<(&str, &str)> {
     let r = role_ref?;
-    let kind = r.get("kind").and_then(Value::as_str)?;
-    let name = r.get("name").and_then(Value::as_str)?;
+    let kind = r.key("kind").and_then(Value::as_str)?;
+    let name = r.key("name").and_then(Value::as_str)?;
     Some((kind, name))
 }
 

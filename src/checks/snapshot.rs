@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::json::Key;
 use crate::matrix::load::{MAX_FILE_BYTES, manifest_documents};
 
 /// One Kubernetes object and where it was read.
@@ -27,12 +28,12 @@ impl Object {
     }
 
     pub fn kind(&self) -> &str {
-        self.value.get("kind").and_then(Value::as_str).unwrap_or("")
+        self.value.key("kind").and_then(Value::as_str).unwrap_or("")
     }
 
     pub fn api_version(&self) -> &str {
         self.value
-            .get("apiVersion")
+            .key("apiVersion")
             .and_then(Value::as_str)
             .unwrap_or("")
     }
@@ -73,10 +74,10 @@ impl At for Value {
         loop {
             match rest.bytes().position(|b| b == b'/') {
                 Some(end) => {
-                    v = v.get(&rest[..end])?;
+                    v = v.key(&rest[..end])?;
                     rest = &rest[end + 1..];
                 }
-                None => return v.get(rest),
+                None => return v.key(rest),
             }
         }
     }

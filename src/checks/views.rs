@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::{Value, json};
 
+use super::json::Key;
 use super::snapshot::is_cluster_scoped;
 
 use super::relations::Index;
@@ -145,11 +146,11 @@ fn owned_by_present_controller(object: &Object, index: &Index) -> bool {
         return false;
     };
     owners.iter().any(|o| {
-        o.get("controller").and_then(Value::as_bool) == Some(true)
+        o.key("controller").and_then(Value::as_bool) == Some(true)
             && index.has(
-                o.get("kind").and_then(Value::as_str).unwrap_or(""),
+                o.key("kind").and_then(Value::as_str).unwrap_or(""),
                 object.namespace(),
-                o.get("name").and_then(Value::as_str).unwrap_or(""),
+                o.key("name").and_then(Value::as_str).unwrap_or(""),
             )
     })
 }
@@ -161,24 +162,24 @@ fn base<'a>(object: &'a Object, kind: &str, index: &'a Index) -> Parts<'a> {
     let v = &object.value;
     let string =
         |found: Option<&'a Value>| found.filter(|s| s.is_string()).unwrap_or(&EMPTY_STRING);
-    f.refs.push(("kind", string(v.get("kind"))));
-    f.refs.push(("apiVersion", string(v.get("apiVersion"))));
-    let meta = v.get("metadata");
+    f.refs.push(("kind", string(v.key("kind"))));
+    f.refs.push(("apiVersion", string(v.key("apiVersion"))));
+    let meta = v.key("metadata");
     f.refs
-        .push(("name", string(meta.and_then(|m| m.get("name")))));
+        .push(("name", string(meta.and_then(|m| m.key("name")))));
     let namespace = if is_cluster_scoped(kind) {
         &EMPTY_STRING
     } else {
-        meta.and_then(|m| m.get("namespace"))
+        meta.and_then(|m| m.key("namespace"))
             .filter(|n| n.as_str().is_some_and(|n| !n.is_empty()))
             .unwrap_or(&DEFAULT)
     };
     f.refs.push(("namespace", namespace));
     f.namespace = namespace.as_str().unwrap_or("");
-    f.borrow_or("labels", meta.and_then(|m| m.get("labels")), &EMPTY_MAP);
+    f.borrow_or("labels", meta.and_then(|m| m.key("labels")), &EMPTY_MAP);
     f.borrow_or(
         "annotations",
-        meta.and_then(|m| m.get("annotations")),
+        meta.and_then(|m| m.key("annotations")),
         &EMPTY_MAP,
     );
     f.borrow_or("metadata", meta, &NULL);
@@ -193,7 +194,7 @@ pub fn pod_spec(object: &Object) -> Option<&Value> {
 /// [`pod_spec`] of an object of `kind` whose JSON is `v`.
 pub fn pod_spec_at<'v>(kind: &str, v: &'v Value) -> Option<&'v Value> {
     match kind {
-        "Pod" => v.get("spec"),
+        "Pod" => v.key("spec"),
         "CronJob" => v.at("/spec/jobTemplate/spec/template/spec"),
         _ => v.at("/spec/template/spec"),
     }
@@ -214,7 +215,7 @@ fn workload<'a>(
         let tagged = pod_spec(o).map(tagged).unwrap_or_default();
         Value::Array(tagged.iter().map(Tagged::to_value).collect())
     });
-    f.borrow_or("volumes", spec.get("volumes"), &EMPTY_LIST);
+    f.borrow_or("volumes", spec.key("volumes"), &EMPTY_LIST);
     let account = accounts.entry((namespace, account_in(spec))).or_default();
     f.shared_relation(
         "serviceAccount",
@@ -228,7 +229,7 @@ fn workload<'a>(
         Value::Array(index.policies_for(o))
     });
     f.refs.push(("podSpec", spec));
-    f.borrow_or("spec", object.value.get("spec"), &NULL);
+    f.borrow_or("spec", object.value.key("spec"), &NULL);
     Some(f)
 }
 
@@ -240,7 +241,7 @@ fn tagged(spec: &Value) -> Vec<Tagged<'_>> {
         ("containers", &*REGULAR),
         ("ephemeralContainers", &*EPHEMERAL),
     ] {
-        if let Some(list) = spec.get(field).and_then(Value::as_array) {
+        if let Some(list) = spec.key(field).and_then(Value::as_array) {
             out.extend(list.iter().map(|value| Tagged { value, kind }));
         }
     }
@@ -254,8 +255,8 @@ fn service_account(object: &Object) -> &str {
 
 /// The service account a pod spec names.
 fn account_in(spec: &Value) -> &str {
-    spec.get("serviceAccountName")
-        .or_else(|| spec.get("serviceAccount"))
+    spec.key("serviceAccountName")
+        .or_else(|| spec.key("serviceAccount"))
         .and_then(Value::as_str)
         .unwrap_or("default")
 }
@@ -266,8 +267,8 @@ fn binding<'a>(object: &'a Object, kind: &str, index: &'a Index) -> Parts<'a> {
     f.refs
         .push(("unresolved", if rules.is_none() { &TRUE } else { &FALSE }));
     f.set("rules", Value::Array(rules.unwrap_or_default()));
-    f.borrow_or("roleRef", object.value.get("roleRef"), &NULL);
-    f.borrow_or("subjects", object.value.get("subjects"), &EMPTY_LIST);
+    f.borrow_or("roleRef", object.value.key("roleRef"), &NULL);
+    f.borrow_or("subjects", object.value.key("subjects"), &EMPTY_LIST);
     let scope = if kind == "ClusterRoleBinding" {
         &CLUSTER
     } else {

@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use serde_json::Value;
 
+use super::super::json::Key;
 use super::super::views::Item;
 use super::value::{V, equals, unwrap_optional};
 use super::{Res, Stop};
@@ -50,7 +51,7 @@ pub fn index_into<'a>(container: &V<'a>, key: &V<'a>) -> Res<Found<'a>> {
     match container {
         V::JsonMap(map) => key
             .as_str()
-            .and_then(|k| map.get(k))
+            .and_then(|k| map.key(k))
             .map(Found::Json)
             .ok_or(Stop::Error),
         V::Item(item) => key
@@ -122,7 +123,7 @@ fn optional_of<'a>(container: &V<'a>, key: &V<'a>) -> Res<V<'a>> {
 pub fn select<'a>(v: V<'a>, field: &'a String) -> Res<V<'a>> {
     // The common cases first, as the general path below would answer them.
     match v {
-        V::JsonMap(map) => return map.get(field).map(V::json).ok_or(Stop::Error),
+        V::JsonMap(map) => return map.key(field).map(V::json).ok_or(Stop::Error),
         V::Item(item) => return item_field(item, field).map(Found::value).ok_or(Stop::Error),
         V::Container(t) => return t.get(field).map(V::json).ok_or(Stop::Error),
         _ => {}
@@ -146,7 +147,7 @@ pub fn opt_select<'a>(v: V<'a>, field: &'a String) -> Res<V<'a>> {
     // has the field or not; any other JSON value has no fields to look in.
     match v {
         V::JsonMap(map) | V::OptJson(Some(Value::Object(map))) => {
-            return Ok(V::OptJson(map.get(field)));
+            return Ok(V::OptJson(map.key(field)));
         }
         V::OptJson(_) => return Ok(V::OptJson(None)),
         V::Item(item) => return Ok(item_field(item, field).map_or(V::OptJson(None), Found::some)),
@@ -203,7 +204,7 @@ pub fn has<'a>(v: V<'a>, field: &'a String) -> Res<bool> {
             }
         }
         Err(plain) => match plain {
-            V::JsonMap(map) => Ok(map.contains_key(field)),
+            V::JsonMap(map) => Ok(map.key(field).is_some()),
             V::Item(item) => Ok(item_field(item, field).is_some()),
             V::Container(t) => Ok(t.get(field).is_some()),
             V::EmptyMap => Ok(false),
@@ -233,7 +234,7 @@ pub fn contains(needle: &V<'_>, haystack: &V<'_>) -> Res<bool> {
             }
             Ok(false)
         }
-        V::JsonMap(map) => Ok(needle.as_str().is_some_and(|k| map.contains_key(k))),
+        V::JsonMap(map) => Ok(needle.as_str().is_some_and(|k| map.key(k).is_some())),
         V::Item(item) => Ok(needle
             .as_str()
             .is_some_and(|k| item_field(item, k).is_some())),

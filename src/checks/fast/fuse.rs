@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use serde_json::Value;
 
+use super::super::json::Key;
 use super::access::{self, Found, Indexed};
 use super::compile::{Fold, Node, TextFn};
 use super::fold::chainable;
@@ -176,7 +177,7 @@ impl<'a> Scope<'a> {
     #[inline(never)]
     pub(super) fn opt_or(&mut self, base: &'a Node, field: &'a String, lit: &'a Lit) -> Res<V<'a>> {
         let found = match self.operand(base)? {
-            V::JsonMap(map) | V::OptJson(Some(Value::Object(map))) => map.get(field),
+            V::JsonMap(map) | V::OptJson(Some(Value::Object(map))) => map.key(field),
             // Any other JSON value has no fields: an empty optional.
             V::OptJson(_) => None,
             V::Container(t) => t.get(field),
@@ -208,7 +209,7 @@ impl<'a> Scope<'a> {
         let key = self.operand(key)?;
         match (&target, &key) {
             (V::JsonMap(map), V::Str(k)) => {
-                Ok(map.get(k.as_str()).map_or_else(|| V::lit(lit), V::json))
+                Ok(map.key(k.as_str()).map_or_else(|| V::lit(lit), V::json))
             }
             _ => match access::index_into(&target, &key) {
                 Ok(found) => Ok(found.value()),

@@ -5,6 +5,7 @@ use std::sync::{Arc, LazyLock, OnceLock};
 
 use serde_json::{Map, Value};
 
+use super::super::json::Key;
 use super::super::relations::Index;
 use super::super::snapshot::Object;
 
@@ -53,7 +54,7 @@ impl<'a> Tagged<'a> {
         if key == "type" {
             Some(self.kind)
         } else {
-            map.get(key)
+            map.key(key)
         }
     }
 
@@ -155,7 +156,7 @@ impl<'a> Item<'a> {
                     .get_or_init(|| (lazy.make)(lazy.index, self.object)),
             );
         }
-        self.value.get(key).or_else(|| self.base?.get(key))
+        self.value.key(key).or_else(|| self.base?.key(key))
     }
 
     /// Its containers with their types, when it is a workload.
