@@ -89,6 +89,7 @@ mod tests {
                 object: &object,
                 value: own.clone(),
                 refs: vec![],
+                rels: vec![],
                 lazy: vec![],
                 base: base.as_object(),
                 tagged: None,

@@ -5,12 +5,13 @@
 //! large snapshot can be read in chunks.
 
 use std::hash::BuildHasher;
+use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 
 use super::json::Key;
 use super::snapshot::{At, Object, Snapshot};
-use super::views::pod_spec_at;
+use super::views::{Rel, pod_spec_at};
 use names::{Name, Names};
 
 /// The index's hash maps: foldhash, randomly seeded per map, so no input can be crafted
@@ -264,8 +265,16 @@ impl Index {
         rules
     }
 
-    /// Bindings (with their rules) that name this service account.
+    /// Bindings (with their rules) that name this service account, as JSON.
     pub fn bindings_of(&self, namespace: &str, name: &str) -> Vec<Value> {
+        self.binding_rels(namespace, name)
+            .iter()
+            .map(Rel::to_value)
+            .collect()
+    }
+
+    /// Bindings (with their rules) that name this service account.
+    pub fn binding_rels(&self, namespace: &str, name: &str) -> Vec<Rel<'_>> {
         let key = self.names.get(namespace).zip(self.names.get(name));
         let Some(found) = key.and_then(|k| self.sa_bindings.get(&k)) else {
             return Vec::new();
@@ -276,31 +285,47 @@ impl Index {
             .iter()
             .filter_map(|&i| self.bindings.get(i as usize))
             .map(|b| {
-                let rules = b
-                    .role
-                    .and_then(|(kind, name)| {
-                        let ns = if Some(kind) == cluster_role {
-                            empty?
-                        } else {
-                            b.namespace
-                        };
-                        self.rules_at((kind, ns, name))
-                    })
-                    .unwrap_or_default();
-                let n = |id| self.names.str(id);
-                json!({"kind": n(b.kind), "name": n(b.name), "namespace": n(b.namespace),
-                    "roleRef": b.role_name, "rules": rules})
+                let role = b.role.and_then(|(kind, name)| {
+                    let ns = if Some(kind) == cluster_role {
+                        empty?
+                    } else {
+                        b.namespace
+                    };
+                    Some((kind, ns, name))
+                });
+                Rel::Binding {
+                    kind: self.names.string(b.kind),
+                    name: self.names.string(b.name),
+                    namespace: self.names.string(b.namespace),
+                    role_ref: &b.role_name,
+                    rules: Rules {
+                        index: self,
+                        role,
+                        parsed: OnceLock::new(),
+                    },
+                }
             })
             .collect()
     }
 
-    /// Workloads that run as this service account.
+    /// Workloads that run as this service account, as JSON.
     pub fn users_of(&self, namespace: &str, name: &str) -> Vec<Value> {
+        self.user_rels(namespace, name)
+            .iter()
+            .map(Rel::to_value)
+            .collect()
+    }
+
+    /// Workloads that run as this service account.
+    pub fn user_rels(&self, namespace: &str, name: &str) -> Vec<Rel<'_>> {
         let key = self.names.get(namespace).zip(self.names.get(name));
         key.and_then(|k| self.sa_users.get(&k))
             .into_iter()
             .flatten()
-            .map(|&(kind, name)| self.reference(kind, name))
+            .map(|&(kind, name)| Rel::User {
+                kind: self.names.string(kind),
+                name: self.names.string(name),
+            })
             .collect()
     }
 
@@ -340,6 +365,26 @@ impl Index {
     /// A workload's reference, as views show it.
     fn reference(&self, kind: Name, name: Name) -> Value {
         json!({"kind": self.names.str(kind), "name": self.names.str(name)})
+    }
+}
+
+/// The rules of the role a binding grants, parsed from the index when first read (none
+/// when the role is not in the snapshot).
+#[derive(Clone, Debug)]
+pub struct Rules<'a> {
+    index: &'a Index,
+    /// The role's kind, namespace and name.
+    role: Option<(Name, Name, Name)>,
+    parsed: OnceLock<Vec<Value>>,
+}
+
+impl Rules<'_> {
+    pub fn get(&self) -> &Vec<Value> {
+        self.parsed.get_or_init(|| {
+            self.role
+                .and_then(|key| self.index.rules_at(key))
+                .unwrap_or_default()
+        })
     }
 }
 

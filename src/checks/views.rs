@@ -3,9 +3,9 @@
 //! tagged with its type; a binding carries the rules of the role it grants.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::json::Key;
 use super::snapshot::is_cluster_scoped;
@@ -16,7 +16,8 @@ use item::{
     CLUSTER, DEFAULT, EMPTY_LIST, EMPTY_MAP, EMPTY_STRING, FALSE, NAMESPACE, NULL, Parts, TRUE,
 };
 use item::{EPHEMERAL, INIT, REGULAR};
-pub use item::{Item, Lazy, Tagged};
+pub use item::{Field, Item, Lazy, Tagged};
+pub use related::{Part, Rel, Related};
 
 /// Every view's items for one snapshot.
 #[derive(Debug, Default)]
@@ -50,7 +51,7 @@ impl<'a> Views<'a> {
     pub fn build_for(objects: &'a [Object], index: &'a Index, wanted: Option<&[&str]>) -> Self {
         let mut views = Views::default();
         // The `serviceAccount` of the workloads that run as each account, shared.
-        let mut accounts: HashMap<(&str, &str), Arc<OnceLock<Value>>> = HashMap::new();
+        let mut accounts: Accounts<'a> = HashMap::new();
         for object in objects {
             let kind = object.kind();
             let Some(name) = view_of(kind) else {
@@ -92,12 +93,11 @@ impl<'a> Views<'a> {
                 }
                 "serviceaccount" => {
                     let mut f = base(object, kind, index);
-                    f.relation("bindings", |index, o| {
-                        Value::Array(index.bindings_of(o.namespace(), o.name()))
-                    });
-                    f.relation("usedBy", |index, o| {
-                        Value::Array(index.users_of(o.namespace(), o.name()))
-                    });
+                    let (namespace, name) = (f.namespace, object.name());
+                    let bindings = Rel::List(index.binding_rels(namespace, name));
+                    f.related("bindings", Arc::new(Related::new(bindings)));
+                    let users = Rel::List(index.user_rels(namespace, name));
+                    f.related("usedBy", Arc::new(Related::new(users)));
                     (f, own)
                 }
                 // role, webhook, configmap, node, ingress: the object as it is.
@@ -107,6 +107,7 @@ impl<'a> Views<'a> {
                 object,
                 value: Value::Object(fields.own),
                 refs: fields.refs,
+                rels: fields.rels,
                 lazy: fields.lazy,
                 base,
                 tagged: fields.tagged,
@@ -205,7 +206,7 @@ fn workload<'a>(
     object: &'a Object,
     kind: &str,
     index: &'a Index,
-    accounts: &mut HashMap<(&'a str, &'a str), Arc<OnceLock<Value>>>,
+    accounts: &mut Accounts<'a>,
 ) -> Option<Parts<'a>> {
     let spec = pod_spec_at(kind, &object.value)?;
     let mut f = base(object, kind, index);
@@ -216,15 +217,16 @@ fn workload<'a>(
         Value::Array(tagged.iter().map(Tagged::to_value).collect())
     });
     f.borrow_or("volumes", spec.key("volumes"), &EMPTY_LIST);
-    let account = accounts.entry((namespace, account_in(spec))).or_default();
-    f.shared_relation(
-        "serviceAccount",
-        |index, o| {
-            let sa = service_account(o);
-            json!({"name": sa, "bindings": index.bindings_of(o.namespace(), sa)})
-        },
-        Arc::clone(account),
-    );
+    let name = account_value(spec);
+    let sa = name.as_str().unwrap_or("default");
+    let account = accounts.entry((namespace, sa)).or_insert_with(|| {
+        let bindings = Rel::List(index.binding_rels(namespace, sa));
+        Arc::new(Related::new(Rel::Account {
+            name,
+            bindings: Box::new(bindings),
+        }))
+    });
+    f.related("serviceAccount", Arc::clone(account));
     f.relation("networkPolicies", |index, o| {
         Value::Array(index.policies_for(o))
     });
@@ -248,18 +250,16 @@ fn tagged(spec: &Value) -> Vec<Tagged<'_>> {
     out
 }
 
-/// The service account a workload's pods run as.
-fn service_account(object: &Object) -> &str {
-    pod_spec(object).map_or("default", account_in)
-}
-
-/// The service account a pod spec names.
-fn account_in(spec: &Value) -> &str {
+/// The service account a pod spec names, as the string value it is read from.
+fn account_value(spec: &Value) -> &Value {
     spec.key("serviceAccountName")
         .or_else(|| spec.key("serviceAccount"))
-        .and_then(Value::as_str)
-        .unwrap_or("default")
+        .filter(|v| v.is_string())
+        .unwrap_or(&DEFAULT)
 }
+
+/// The `serviceAccount` field of a chunk's workloads, by namespace and account name.
+type Accounts<'a> = HashMap<(&'a str, &'a str), Arc<Related<'a>>>;
 
 fn binding<'a>(object: &'a Object, kind: &str, index: &'a Index) -> Parts<'a> {
     let mut f = base(object, kind, index);
@@ -279,11 +279,13 @@ fn binding<'a>(object: &'a Object, kind: &str, index: &'a Index) -> Parts<'a> {
 }
 
 mod item;
+mod related;
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::matrix::check::VIEWS;
+    use serde_json::json;
 
     #[test]
     fn every_view_a_check_may_name_has_kinds_that_build_it() {
@@ -295,8 +297,8 @@ mod tests {
         }
     }
 
-    /// Relation fields are worked out when read, and workloads that run as one account
-    /// share its `serviceAccount` without mixing it up with another account's.
+    /// Workloads that run as one account share its `serviceAccount` without mixing it up
+    /// with another account's, and a role's rules are parsed only when read.
     #[test]
     fn relations_are_computed_on_read_and_shared_by_account() {
         let pod = |name: &str, sa: &str| {
@@ -312,8 +314,20 @@ mod tests {
         let views = Views::build(&snapshot, &index);
         let items = views.get("workload");
         assert!(items.iter().all(Item::keys_are_distinct));
-        let shown = |i: usize| format!("{:?}", items[i].lazy);
-        assert!(!shown(0).contains("bindings"), "{}", shown(0));
+        let account = |i: usize| {
+            let (_, related) = items[i].rels.iter().find(|(k, _)| *k == "serviceAccount")?;
+            Some(Arc::clone(related))
+        };
+        let (a1, a2, a3) = (account(0), account(1), account(2));
+        assert!(a1.zip(a3).is_some_and(|(x, z)| Arc::ptr_eq(&x, &z)));
+        assert!(
+            account(0)
+                .zip(a2)
+                .is_some_and(|(x, y)| !Arc::ptr_eq(&x, &y))
+        );
+        // A role's rules are parsed only when read: before, the shown value has none.
+        let shown = format!("{:?}", account(0));
+        assert!(shown.contains("parsed: OnceLock(<uninit>)"), "{shown}");
         let bindings = |i: usize| {
             items[i]
                 .field("serviceAccount")

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use super::super::json::Key;
-use super::super::views::Item;
+use super::super::views::{Field, Item};
 use super::value::{V, equals, unwrap_optional};
 use super::{Res, Stop};
 
@@ -42,7 +42,10 @@ pub fn item_field<'a>(item: &'a Item<'a>, key: &str) -> Option<Found<'a>> {
     if key == "containers" && item.tagged.is_some() {
         return Some(Found::Other(V::Containers(item)));
     }
-    item.field(key).map(Found::Json)
+    Some(match item.get(key)? {
+        Field::Json(j) => Found::Json(j),
+        Field::Rel(r) => Found::Other(V::Rel(r)),
+    })
 }
 
 /// cel's `index_into`: a map by a string key, a JSON array by an int, a list literal by
@@ -70,6 +73,21 @@ pub fn index_into<'a>(container: &V<'a>, key: &V<'a>) -> Res<Found<'a>> {
                 .map(|t| Found::Other(V::container(t)))
                 .ok_or(Stop::Error),
             _ => Err(Stop::Error),
+        },
+        V::Rel(r) => match r.elements() {
+            // As a JSON array, it takes only an int index.
+            Some(items) => match key {
+                V::Int(i) => usize::try_from(*i)
+                    .ok()
+                    .and_then(|i| items.get(i))
+                    .map(|x| Found::Other(V::Rel(x)))
+                    .ok_or(Stop::Error),
+                _ => Err(Stop::Error),
+            },
+            None => match key.as_str().and_then(|k| r.get(k)).ok_or(Stop::Error)? {
+                super::super::views::Part::Json(j) => Ok(Found::Json(j)),
+                part => Ok(Found::Other(V::part(part))),
+            },
         },
         // A JSON array takes only an int index.
         V::JsonList(items) => match key {
@@ -208,6 +226,7 @@ pub fn has<'a>(v: V<'a>, field: &'a String) -> Res<bool> {
             V::Item(item) => Ok(item_field(item, field).is_some()),
             V::Container(t) => Ok(t.get(field).is_some()),
             V::EmptyMap => Ok(false),
+            V::Rel(r) if !r.is_list() => Ok(r.get(field).is_some()),
             // A list's lookup by a string fails with another error than "no such key",
             // and a scalar has nothing to look in: both are errors.
             _ => Err(Stop::Error),
@@ -239,6 +258,9 @@ pub fn contains(needle: &V<'_>, haystack: &V<'_>) -> Res<bool> {
             .as_str()
             .is_some_and(|k| item_field(item, k).is_some())),
         V::Container(t) => Ok(needle.as_str().is_some_and(|k| t.get(k).is_some())),
+        V::Rel(r) if !r.is_list() => Ok(needle.as_str().is_some_and(|k| r.get(k).is_some())),
+        // A list's elements are relation values, which `equals` leaves to cel.
+        V::Rel(_) => Err(Stop::Unsure),
         V::EmptyMap => match needle {
             V::Str(_) | V::String(_) | V::Int(_) | V::Uint(_) | V::Bool(_) | V::Double(_) => {
                 Ok(false)
@@ -267,6 +289,7 @@ pub fn add<'a>(a: &V<'a>, b: &V<'a>) -> Res<V<'a>> {
             xs.extend(ys);
             Ok(V::List(Rc::new(xs)))
         }
+        (V::Rel(_), _) => Err(Stop::Unsure),
         // Numbers add only to their own kind; maps, null, bools, optionals and types
         // cannot be added to.
         _ => Err(Stop::Error),

@@ -85,7 +85,7 @@ pub fn chainable(v: &V<'_>, position: usize) -> bool {
         matches!(
             v,
             V::JsonList(_) | V::Containers(_) | V::ConstList(_) | V::List(_)
-        )
+        ) || matches!(v, V::Rel(r) if r.is_list())
     } else {
         v.is_container()
     }

@@ -12,6 +12,7 @@ use crate::checks::views::Item;
 mod containers;
 mod differential;
 mod mutations;
+mod relations;
 mod specialised;
 
 /// cel's answer as the evaluation loop would get it, `x` bound to the item.
@@ -52,6 +53,7 @@ fn answers(expr: &str) -> (Option<bool>, Result<cel::Value, ExecutionError>) {
         object: &object,
         value,
         refs: vec![],
+        rels: vec![],
         lazy: vec![],
         base: base.as_object(),
         tagged: None,

@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
-use super::super::views::{Item, Tagged};
+use super::super::views::{Item, Part, Rel, Tagged};
 use super::{Res, Stop};
 
 /// A compile-time constant: literals, and lists of them.
@@ -53,6 +53,10 @@ pub enum V<'a> {
     Containers(&'a Item<'a>),
     /// One of them: reads as a JSON map with `type` added.
     Container(&'a Tagged<'a>),
+    /// A relation field held as the index gave it (`serviceAccount`, `bindings`,
+    /// `usedBy`), or a part of one: reads as its JSON does. Only lookups, iteration and
+    /// `size` are answered here; anything else is left to cel.
+    Rel(&'a Rel<'a>),
     /// The map literal `{}` (cel's own map).
     EmptyMap,
     /// A type value, by its cel name (`string`, `map`, `null_type`...).
@@ -91,6 +95,16 @@ impl<'a> V<'a> {
             V::Container(t)
         } else {
             V::json(t.value)
+        }
+    }
+
+    /// A field of a relation value.
+    pub fn part(part: Part<'a>) -> Self {
+        match part {
+            Part::Json(j) => V::json(j),
+            Part::Str(s) => V::Str(s),
+            Part::Rules(rules) => V::JsonList(rules),
+            Part::Rel(rel) => V::Rel(rel),
         }
     }
 
@@ -133,6 +147,13 @@ impl<'a> V<'a> {
             V::JsonMap(_) | V::Container(_) | V::Item(_) | V::EmptyMap => &"map",
             V::Type(_) => &"type",
             V::OptJson(_) | V::Opt(_) => &"optional_type",
+            V::Rel(r) => {
+                if r.is_list() {
+                    &"list"
+                } else {
+                    &"map"
+                }
+            }
         }
     }
 
@@ -148,6 +169,7 @@ impl<'a> V<'a> {
                 | V::Container(_)
                 | V::Item(_)
                 | V::EmptyMap
+                | V::Rel(_)
         )
     }
 
@@ -163,6 +185,10 @@ impl<'a> V<'a> {
             V::Container(t) => Items::Names(t.names().into_iter()),
             V::Item(item) => Items::Names(item_names(item).into_iter()),
             V::EmptyMap => Items::Names(Vec::new().into_iter()),
+            V::Rel(r) => match r.elements() {
+                Some(items) => Items::Rels(items.iter()),
+                None => Items::Names(r.keys().to_vec().into_iter()),
+            },
             _ => return None,
         })
     }
@@ -185,6 +211,7 @@ impl<'a> V<'a> {
             V::Container(t) => t.field_count(),
             V::Item(item) => item_names(item).len(),
             V::EmptyMap => 0,
+            V::Rel(r) => r.size(),
             _ => return None,
         };
         i64::try_from(n).ok()
@@ -195,6 +222,7 @@ impl<'a> V<'a> {
 pub enum Items<'a> {
     Json(std::slice::Iter<'a, Value>),
     Tagged(std::slice::Iter<'a, Tagged<'a>>),
+    Rels(std::slice::Iter<'a, Rel<'a>>),
     Lit(std::slice::Iter<'a, Lit>),
     List(Rc<Vec<V<'a>>>, usize),
     Keys(serde_json::map::Keys<'a>),
@@ -208,6 +236,7 @@ impl<'a> Iterator for Items<'a> {
         match self {
             Items::Json(it) => it.next().map(V::json),
             Items::Tagged(it) => it.next().map(V::container),
+            Items::Rels(it) => it.next().map(V::Rel),
             Items::Lit(it) => it.next().map(V::lit),
             Items::List(list, at) => {
                 let v = list.get(*at).cloned();
@@ -274,6 +303,10 @@ pub fn compare(a: &V<'_>, b: &V<'_>) -> Res<Ordering> {
 /// cel's `a.equals(b)`, which is not symmetric: a list literal equals only another of its
 /// kind, a JSON array any list (or map, by its keys) with equal elements.
 pub fn equals(a: &V<'_>, b: &V<'_>) -> Res<bool> {
+    // Comparing a relation value is left to cel, over its JSON.
+    if matches!(a, V::Rel(_)) || matches!(b, V::Rel(_)) {
+        return Err(Stop::Unsure);
+    }
     match numeric_cmp(a, b) {
         Numeric::Ordered(ord) => return Ok(ord == Ordering::Equal),
         Numeric::Unordered => return Ok(false),
@@ -299,6 +332,7 @@ pub fn equals(a: &V<'_>, b: &V<'_>) -> Res<bool> {
             pairwise(a, b)?
         }
         V::EmptyMap => matches!(b, V::EmptyMap),
+        V::Rel(_) => return Err(Stop::Unsure),
         V::JsonList(_) | V::Containers(_) => {
             // The other side needs to be iterable and sized: lists and maps.
             if !b.is_container() {

@@ -13,7 +13,9 @@ pub type Name = u32;
 #[derive(Debug, Default)]
 pub struct Names {
     ids: HashMap<Box<str>, Name, RandomState>,
-    strings: Vec<Box<str>>,
+    /// `String`s rather than `Box<str>`, so that relation values can lend them out as
+    /// the fast evaluator's strings are lent (`&String`).
+    strings: Vec<String>,
 }
 
 impl Names {
@@ -25,7 +27,7 @@ impl Names {
         // More than four billion distinct names cannot come from a snapshot that
         // fits the size limit; the last number is shared rather than wrapping.
         let id = Name::try_from(self.strings.len()).unwrap_or(Name::MAX);
-        self.strings.push(s.into());
+        self.strings.push(s.to_owned());
         self.ids.insert(s.into(), id);
         id
     }
@@ -37,12 +39,18 @@ impl Names {
 
     /// Every string, in the order of their numbers.
     pub fn strings(&self) -> impl Iterator<Item = &str> {
-        self.strings.iter().map(|s| &**s)
+        self.strings.iter().map(String::as_str)
     }
 
     /// The string a number stands for.
     pub fn str(&self, id: Name) -> &str {
-        self.strings.get(id as usize).map_or("", |s| s)
+        self.string(id)
+    }
+
+    /// [`Names::str`], as the `String` it is kept in.
+    pub fn string(&self, id: Name) -> &String {
+        static NONE: String = String::new();
+        self.strings.get(id as usize).unwrap_or(&NONE)
     }
 }
 

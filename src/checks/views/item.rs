@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use super::super::json::Key;
 use super::super::relations::Index;
 use super::super::snapshot::Object;
+use super::related::{Rel, Related};
 
 /// One item of a view: the JSON a check sees, and the object it stands for.
 ///
@@ -23,7 +24,10 @@ pub struct Item<'a> {
     pub value: Value,
     /// Parts taken from inside the object as they are (`podSpec`, `labels`), borrowed.
     pub refs: Vec<(&'static str, &'a Value)>,
-    /// Fields resolved across the snapshot, each computed on first read.
+    /// Relations held as the index gives them (a workload's `serviceAccount`, an
+    /// account's `bindings` and `usedBy`): cheap to make, so made with the item.
+    pub rels: Vec<(&'static str, Arc<Related<'a>>)>,
+    /// Fields resolved across the snapshot as JSON, each computed on first read.
     pub lazy: Vec<Lazy<'a>>,
     pub base: Option<&'a Map<String, Value>>,
     /// A workload's containers, borrowed, each with its type: what the fast evaluator
@@ -89,6 +93,12 @@ impl<'a> Tagged<'a> {
     }
 }
 
+/// A field of an item as the fast evaluator reads it.
+pub enum Field<'v> {
+    Json(&'v Value),
+    Rel(&'v Rel<'v>),
+}
+
 /// The `type` values of containers.
 pub static INIT: LazyLock<Value> = LazyLock::new(|| Value::String("init".to_owned()));
 pub static REGULAR: LazyLock<Value> = LazyLock::new(|| Value::String("regular".to_owned()));
@@ -102,32 +112,7 @@ pub struct Lazy<'a> {
     key: &'static str,
     index: &'a Index,
     make: fn(&Index, &Object) -> Value,
-    cell: Cell,
-}
-
-/// Where a relation field's value is kept once computed: in the item, or shared by the
-/// items of a chunk that relate to the same object (workloads that run as one service
-/// account), so that it is computed once for all of them.
-#[derive(Clone, Debug)]
-enum Cell {
-    Own(OnceLock<Value>),
-    Shared(Arc<OnceLock<Value>>),
-}
-
-impl Cell {
-    fn get_or_init(&self, make: impl FnOnce() -> Value) -> &Value {
-        match self {
-            Cell::Own(cell) => cell.get_or_init(make),
-            Cell::Shared(cell) => cell.get_or_init(make),
-        }
-    }
-
-    fn get(&self) -> Option<&Value> {
-        match self {
-            Cell::Own(cell) => cell.get(),
-            Cell::Shared(cell) => cell.get(),
-        }
-    }
+    cell: OnceLock<Value>,
 }
 
 impl std::fmt::Debug for Lazy<'_> {
@@ -150,6 +135,9 @@ impl<'a> Item<'a> {
         if let Some((_, v)) = self.refs.iter().find(|(k, _)| *k == key) {
             return Some(v);
         }
+        if let Some((_, related)) = self.rels.iter().find(|(k, _)| *k == key) {
+            return Some(related.json());
+        }
         if let Some(lazy) = self.lazy.iter().find(|l| l.key == key) {
             return Some(
                 lazy.cell
@@ -157,6 +145,15 @@ impl<'a> Item<'a> {
             );
         }
         self.value.key(key).or_else(|| self.base?.key(key))
+    }
+
+    /// [`Item::field`], with a relation as the index gave it, so that the fast evaluator
+    /// reads it without its JSON being made.
+    pub fn get(&self, key: &str) -> Option<Field<'_>> {
+        if let Some((_, related)) = self.rels.iter().find(|(k, _)| *k == key) {
+            return Some(Field::Rel(&related.rel));
+        }
+        self.field(key).map(Field::Json)
     }
 
     /// Its containers with their types, when it is a workload.
@@ -173,6 +170,7 @@ impl<'a> Item<'a> {
             .into_iter()
             .flat_map(|m| m.keys().map(String::as_str))
             .chain(self.refs.iter().map(|(k, _)| *k))
+            .chain(self.rels.iter().map(|(k, _)| *k))
             .chain(self.lazy.iter().map(|l| l.key))
             .collect();
         let all = keys.len();
@@ -188,6 +186,7 @@ impl<'a> Item<'a> {
                 .as_object()
                 .into_iter()
                 .flat_map(|m| m.keys().map(String::as_str))
+                .chain(self.rels.iter().map(|(k, _)| *k))
                 .chain(self.lazy.iter().map(|l| l.key)),
             &self.refs,
             self.base,
@@ -196,7 +195,10 @@ impl<'a> Item<'a> {
 
     /// Whether it has layers beyond `value` (else `value` is the whole item).
     pub fn layered(&self) -> bool {
-        !self.refs.is_empty() || !self.lazy.is_empty() || self.base.is_some()
+        !self.refs.is_empty()
+            || !self.rels.is_empty()
+            || !self.lazy.is_empty()
+            || self.base.is_some()
     }
 }
 
@@ -204,6 +206,7 @@ impl<'a> Item<'a> {
 pub(super) struct Parts<'a> {
     pub(super) own: Map<String, Value>,
     pub(super) refs: Vec<(&'static str, &'a Value)>,
+    pub(super) rels: Vec<(&'static str, Arc<Related<'a>>)>,
     pub(super) lazy: Vec<Lazy<'a>>,
     /// The namespace as the item shows it, once `base` has set it.
     pub(super) namespace: &'a str,
@@ -217,6 +220,7 @@ impl<'a> Parts<'a> {
         Parts {
             own: Map::new(),
             refs: Vec::with_capacity(12),
+            rels: Vec::new(),
             lazy: Vec::new(),
             namespace: "",
             tagged: None,
@@ -244,23 +248,13 @@ impl<'a> Parts<'a> {
             key,
             index: self.index,
             make,
-            cell: Cell::Own(OnceLock::new()),
+            cell: OnceLock::new(),
         });
     }
 
-    /// [`Parts::relation`] whose value `cell` shares with other items of the chunk.
-    pub(super) fn shared_relation(
-        &mut self,
-        key: &'static str,
-        make: fn(&Index, &Object) -> Value,
-        cell: Arc<OnceLock<Value>>,
-    ) {
-        self.lazy.push(Lazy {
-            key,
-            index: self.index,
-            make,
-            cell: Cell::Shared(cell),
-        });
+    /// `key` is `related`, which other items of the chunk may share.
+    pub(super) fn related(&mut self, key: &'static str, related: Arc<Related<'a>>) {
+        self.rels.push((key, related));
     }
 }
 
