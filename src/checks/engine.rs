@@ -154,26 +154,27 @@ impl<'m> Engine<'m> {
         (tallies, views.warnings)
     }
 
-    /// The report of tallies over `objects` objects, read from `source`.
+    /// The report of tallies over `objects` objects, read from `source`; `findings` are
+    /// every check's findings in check order, `found[c]` of them check `c`'s (the
+    /// tallies' own findings are empty).
     pub(super) fn report(
         &self,
         tallies: Vec<Tally>,
+        (findings, found): (Vec<Finding>, &[usize]),
         objects: usize,
         unavailable: &std::collections::BTreeMap<String, String>,
         warnings: Vec<String>,
         source: SourceInfo,
     ) -> Report {
-        // Sized once: growing by doubling held up to twice the findings at the end.
-        let count = tallies.iter().map(|t| t.findings.len()).sum();
         let mut report = Report {
             source,
             summary: Summary::default(),
             checks: Vec::new(),
-            findings: Vec::with_capacity(count),
+            findings,
             warnings,
         };
-        for (c, tally) in self.checks.iter().zip(tallies) {
-            let mut result = tally.result(c.check);
+        for ((c, tally), &found) in self.checks.iter().zip(tallies).zip(found) {
+            let mut result = tally.result(c.check, found);
             let missing: Vec<String> = super::kinds::kinds_for_view(c.check.view.as_str())
                 .into_iter()
                 .filter_map(|kind| unavailable.get(kind).cloned())
@@ -184,7 +185,6 @@ impl<'m> Engine<'m> {
                 result.reason = Some(missing.join("; "));
             }
             report.checks.push(result);
-            report.findings.extend(tally.findings);
         }
         report.summarize(objects);
         report
@@ -210,7 +210,8 @@ impl Tally {
         }
     }
 
-    fn result(&self, check: &Check) -> CheckResult {
+    /// The check's result, given how many findings it has.
+    fn result(&self, check: &Check, found: usize) -> CheckResult {
         let failed = || {
             format!(
                 "evaluation failed on {} object(s): {}",
@@ -218,7 +219,7 @@ impl Tally {
                 self.first_error.as_deref().unwrap_or("")
             )
         };
-        let (status, reason) = if !self.findings.is_empty() {
+        let (status, reason) = if found > 0 {
             (CheckStatus::Fail, (self.errors > 0).then(failed))
         } else if self.errors > 0 {
             (CheckStatus::Unknown, Some(failed()))

@@ -130,13 +130,22 @@ impl Engine<'_> {
     ) -> Report {
         done.sort_by_key(|d| d.0);
         let mut total: Vec<Tally> = self.checks.iter().map(|_| Tally::default()).collect();
-        for (c, t) in total.iter_mut().enumerate() {
-            let count = done
-                .iter()
-                .filter_map(|d| d.1.get(c))
-                .map(|t| t.findings.len())
-                .sum();
-            t.findings.reserve_exact(count);
+        // Every finding is moved once, straight into the report: check by check, and
+        // within a check chunk by chunk.
+        let count = done
+            .iter()
+            .flat_map(|d| &d.1)
+            .map(|t| t.findings.len())
+            .sum();
+        let mut findings = Vec::with_capacity(count);
+        let mut found = vec![0; total.len()];
+        for (c, n) in found.iter_mut().enumerate() {
+            for d in &mut done {
+                if let Some(t) = d.1.get_mut(c) {
+                    *n += t.findings.len();
+                    findings.append(&mut t.findings);
+                }
+            }
         }
         if done.len() != sent {
             warnings.push(format!(
@@ -155,6 +164,13 @@ impl Engine<'_> {
             }
             warnings.extend(view_warnings);
         }
-        self.report(total, objects, unavailable, warnings, source)
+        self.report(
+            total,
+            (findings, &found),
+            objects,
+            unavailable,
+            warnings,
+            source,
+        )
     }
 }

@@ -2,7 +2,6 @@
 //! stay one line. A workload exposes its pod spec wherever it nests and every container
 //! tagged with its type; a binding carries the rules of the role it grants.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -18,6 +17,10 @@ use item::{
 use item::{EPHEMERAL, INIT, REGULAR};
 pub use item::{Field, Item, Lazy, Tagged};
 pub use related::{Part, Rel, Related};
+
+/// Views' maps: foldhash, as the index's (see `relations`), hashed once or twice per
+/// object.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Every view's items for one snapshot.
 #[derive(Debug, Default)]
@@ -51,7 +54,7 @@ impl<'a> Views<'a> {
     pub fn build_for(objects: &'a [Object], index: &'a Index, wanted: Option<&[&str]>) -> Self {
         let mut views = Views::default();
         // The `serviceAccount` of the workloads that run as each account, shared.
-        let mut accounts: Accounts<'a> = HashMap::new();
+        let mut accounts: Accounts<'a> = HashMap::default();
         for object in objects {
             let kind = object.kind();
             let Some(name) = view_of(kind) else {

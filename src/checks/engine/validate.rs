@@ -139,7 +139,7 @@ pub fn validate_checks(matrix: &Matrix) -> Vec<Diagnostic> {
                 let Some(tally) = run_checks(&engine.env, &[compiled], &views).pop() else {
                     continue;
                 };
-                let result = tally.result(check);
+                let result = tally.result(check, tally.findings.len());
                 let status = result.status;
                 let list = if want_fail { "fail" } else { "pass" };
                 let problem = match (want_fail, status) {

@@ -20,6 +20,8 @@ impl Index {
                 hasher: hasher.clone(),
                 ..Index::default()
             };
+            // Every object is in `present`: sized once rather than grown by doubling.
+            index.present.reserve(part.len());
             for o in part {
                 index.observe(o);
             }
@@ -44,7 +46,11 @@ impl Index {
             // A part whose thread failed or could not start is indexed here instead.
             let built = built.unwrap_or_else(|| index_of(part));
             match &mut index {
-                None => index = Some(built),
+                None => {
+                    let mut built = built;
+                    built.present.reserve(objects.len() - part.len());
+                    index = Some(built);
+                }
                 Some(index) => index.absorb(built),
             }
         }
