@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::json::Key;
 use super::snapshot::{At, Object, Snapshot};
-use super::views::{Rel, pod_spec_at};
+use super::views::{Rel, is_workload_kind, pod_spec_at};
 use names::{Name, Names};
 
 /// The index's hash maps: foldhash, randomly seeded per map, so no input can be crafted
@@ -58,6 +58,16 @@ struct Id<'o> {
     name: &'o str,
 }
 
+impl<'o> Id<'o> {
+    fn of(o: &'o Object, kind: &'o str) -> Self {
+        Id {
+            kind,
+            namespace: o.namespace(),
+            name: o.name(),
+        }
+    }
+}
+
 /// Indexes over a snapshot, built with [`Index::observe`].
 #[derive(Debug, Default)]
 pub struct Index {
@@ -95,27 +105,22 @@ impl Index {
         index
     }
 
-    /// Takes what the relations need from one object.
+    /// Takes what the relations need from one object. Its name and namespace are read
+    /// only where a relation keeps them: most objects (config maps, services, accounts)
+    /// are looked at for their kind and pod spec alone.
     pub fn observe(&mut self, o: &Object) {
-        // Read once: each is a lookup in the object's JSON.
-        let id = Id {
-            kind: o.kind(),
-            namespace: o.namespace(),
-            name: o.name(),
-        };
-        self.present
-            .insert(self.hasher.hash_one((id.kind, id.namespace, id.name)));
-        match id.kind {
+        let kind = o.kind();
+        match kind {
             "NetworkPolicy" | "CiliumNetworkPolicy" => {
                 self.policies
-                    .entry(id.namespace.to_owned())
+                    .entry(o.namespace().to_owned())
                     .or_default()
                     .push(o.clone());
             }
             "CiliumClusterwideNetworkPolicy" => self.clusterwide.push(o.clone()),
-            "Role" | "ClusterRole" => self.observe_role(o, &id),
-            "RoleBinding" | "ClusterRoleBinding" => self.observe_binding(o, &id),
-            _ => self.observe_workload(o, &id),
+            "Role" | "ClusterRole" => self.observe_role(o, &Id::of(o, kind)),
+            "RoleBinding" | "ClusterRoleBinding" => self.observe_binding(o, &Id::of(o, kind)),
+            _ => self.observe_workload(o, kind),
         }
     }
 
@@ -156,8 +161,18 @@ impl Index {
         self.roles.insert(key, at);
     }
 
-    fn observe_workload(&mut self, o: &Object, id: &Id<'_>) {
-        let Some(spec) = pod_spec_at(id.kind, &o.value) else {
+    fn observe_workload(&mut self, o: &Object, kind: &str) {
+        let workload = is_workload_kind(kind);
+        let spec = pod_spec_at(kind, &o.value);
+        if !workload && spec.is_none() {
+            return;
+        }
+        let id = Id::of(o, kind);
+        if workload {
+            self.present
+                .insert(self.hasher.hash_one((id.kind, id.namespace, id.name)));
+        }
+        let Some(spec) = spec else {
             return;
         };
         let sa = spec
@@ -218,8 +233,9 @@ impl Index {
         }
     }
 
-    /// Whether an object of this kind, namespace and name was observed.
-    pub fn has(&self, kind: &str, namespace: &str, name: &str) -> bool {
+    /// Whether a workload (an object the `workload` view checks) of this kind,
+    /// namespace and name was observed.
+    pub fn has_workload(&self, kind: &str, namespace: &str, name: &str) -> bool {
         self.present
             .contains(&self.hasher.hash_one((kind, namespace, name)))
     }

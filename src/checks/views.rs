@@ -141,6 +141,14 @@ fn view_of(kind: &str) -> Option<&'static str> {
     })
 }
 
+/// Whether `kind` is one the `workload` view checks.
+pub fn is_workload_kind(kind: &str) -> bool {
+    WORKLOAD_KINDS.contains(&kind)
+}
+
+/// Whether the object's controller is a workload in the snapshot, which is checked in
+/// its place (its pod template is what makes the object). A controller that is not
+/// checked as a workload (a custom resource, say) does not hide the objects it owns.
 fn owned_by_present_controller(object: &Object, index: &Index) -> bool {
     let Some(owners) = object
         .value
@@ -151,7 +159,7 @@ fn owned_by_present_controller(object: &Object, index: &Index) -> bool {
     };
     owners.iter().any(|o| {
         o.key("controller").and_then(Value::as_bool) == Some(true)
-            && index.has(
+            && index.has_workload(
                 o.key("kind").and_then(Value::as_str).unwrap_or(""),
                 object.namespace(),
                 o.key("name").and_then(Value::as_str).unwrap_or(""),
@@ -362,6 +370,32 @@ mod tests {
         seen.sort_unstable();
         assert_eq!(seen.len(), VIEWS.len(), "{seen:?}");
         assert!(views.items.values().flatten().all(Item::keys_are_distinct));
+    }
+
+    /// A pod whose controller is a workload in the snapshot is checked through that
+    /// workload; one whose controller is anything else (a custom resource) is checked
+    /// itself, or nothing would check its pod spec.
+    #[test]
+    fn only_a_present_workload_controller_stands_in_for_its_pods() {
+        let pod = |name: &str, owner: &str| {
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "a",
+                "ownerReferences": [{"kind": owner, "name": "o", "controller": true}]},
+                "spec": {"containers": [{"name": "c"}]}})
+        };
+        let snapshot = Snapshot::from_values([json!({"kind": "List", "items": [
+            pod("by-rs", "ReplicaSet"), pod("by-run", "TaskRun"), pod("by-absent", "Job"),
+            {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "o", "namespace": "a"},
+             "spec": {"template": {"spec": {"containers": [{"name": "c"}]}}}},
+            {"apiVersion": "tekton.dev/v1", "kind": "TaskRun", "metadata": {"name": "o", "namespace": "a"}},
+        ]})]);
+        let index = Index::new(&snapshot);
+        let views = Views::build(&snapshot, &index);
+        let names: Vec<&str> = views
+            .get("workload")
+            .iter()
+            .map(|i| i.object.name())
+            .collect();
+        assert_eq!(names, ["by-run", "by-absent", "o"]);
     }
 
     #[test]

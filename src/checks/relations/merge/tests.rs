@@ -43,7 +43,7 @@ fn answers(index: &Index, objects: &[Object]) -> Vec<String> {
     for o in objects {
         let (kind, ns, name) = (o.kind(), o.namespace(), o.name());
         out.push(format!("{kind} {ns}/{name}"));
-        out.push(format!("has {}", index.has(kind, ns, name)));
+        out.push(format!("has {}", index.has_workload(kind, ns, name)));
         out.push(format!("rules {:?}", index.rules_for(o)));
         out.push(format!("bindings {:?}", index.bindings_of(ns, name)));
         out.push(format!("users {:?}", index.users_of(ns, name)));
@@ -51,7 +51,7 @@ fn answers(index: &Index, objects: &[Object]) -> Vec<String> {
         out.push(format!("policies {:?}", index.policies_for(o)));
         out.push(format!("in {:?}", index.policies_in(name)));
     }
-    out.push(format!("absent {}", index.has("Pod", "a", "nope")));
+    out.push(format!("absent {}", index.has_workload("Pod", "a", "nope")));
     out
 }
 
