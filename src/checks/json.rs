@@ -30,9 +30,17 @@ impl Key for Map<String, Value> {
             return self.get(name);
         }
         self.iter()
-            .find(|(k, _)| k.len() == name.len() && k.as_str() == name)
+            .find(|(k, _)| k.len() == name.len() && same_bytes(k.as_bytes(), name.as_bytes()))
             .map(|(_, v)| v)
     }
+}
+
+/// Whether two strings of the same length are equal: a loop rather than a call to
+/// `memcmp`, which costs more than the comparison for keys of a few bytes, and which
+/// stops at the first differing byte (most keys of the wanted length differ early).
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 impl Key for Value {
