@@ -75,6 +75,20 @@ fn check(cases: &[(&str, Option<bool>)]) {
 /// The fast answer is the one expected, and cel's where it gives one; where the fast
 /// evaluator declines, cel gives no boolean either.
 #[track_caller]
+/// Compiles `expr` with the item bound to `var`, evaluates it fast and with cel over
+/// `item`, and holds both to `expected` ([`assert_agree`]).
+pub(super) fn assert_agree_over(var: &str, item: &Item<'_>, expr: &str, expected: Option<bool>) {
+    let params = serde_json::json!({});
+    let program = crate::checks::engine::env()
+        .compile(expr)
+        .expect("test expressions compile");
+    let fast = Fast::compile(program.expression(), var)
+        .unwrap_or_else(|| panic!("{expr} should be supported"));
+    let got = fast.eval(item, &params, &item.object.value);
+    let cel = cel_answer(&program, var, item, &params);
+    assert_agree(expr, got, expected, &cel);
+}
+
 pub(super) fn assert_agree(
     expr: &str,
     got: Option<bool>,

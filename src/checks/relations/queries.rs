@@ -53,14 +53,6 @@ impl Index {
         rules
     }
 
-    /// Bindings (with their rules) that name this service account, as JSON.
-    pub fn bindings_of(&self, namespace: &str, name: &str) -> Vec<Value> {
-        self.binding_rels(namespace, name)
-            .iter()
-            .map(Rel::to_value)
-            .collect()
-    }
-
     /// Bindings (with their rules) that name this service account.
     pub fn binding_rels(&self, namespace: &str, name: &str) -> Vec<Rel<'_>> {
         let key = self.names.get(namespace).zip(self.names.get(name));
@@ -93,14 +85,6 @@ impl Index {
                     },
                 }
             })
-            .collect()
-    }
-
-    /// Workloads that run as this service account, as JSON.
-    pub fn users_of(&self, namespace: &str, name: &str) -> Vec<Value> {
-        self.user_rels(namespace, name)
-            .iter()
-            .map(Rel::to_value)
             .collect()
     }
 

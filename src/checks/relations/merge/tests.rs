@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::checks::relations::Index;
 use crate::checks::snapshot::{Object, Snapshot};
+use crate::checks::views::Rel;
 
 /// Objects whose relations cross any split: duplicate role identities, aggregated
 /// cluster roles, bindings before and after their roles, services, policies.
@@ -45,8 +46,9 @@ fn answers(index: &Index, objects: &[Object]) -> Vec<String> {
         out.push(format!("{kind} {ns}/{name}"));
         out.push(format!("has {}", index.has_workload(kind, ns, name)));
         out.push(format!("rules {:?}", index.rules_for(o)));
-        out.push(format!("bindings {:?}", index.bindings_of(ns, name)));
-        out.push(format!("users {:?}", index.users_of(ns, name)));
+        let json = |rels: Vec<Rel<'_>>| rels.iter().map(Rel::to_value).collect::<Vec<_>>();
+        out.push(format!("bindings {:?}", json(index.binding_rels(ns, name))));
+        out.push(format!("users {:?}", json(index.user_rels(ns, name))));
         out.push(format!("selects {:?}", index.selected_by(o)));
         out.push(format!("policies {:?}", index.policies_for(o)));
         out.push(format!("in {:?}", index.policies_in(name)));
